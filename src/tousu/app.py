@@ -1,0 +1,73 @@
+"""What every command needs, loaded once and lazily: paths, rules, org, store, calendar."""
+
+from __future__ import annotations
+
+import getpass
+import os
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cached_property
+from pathlib import Path
+
+from . import org as org_mod
+from . import rules as rules_mod
+from .calendar import WorkCalendar
+from .errors import TousuError
+from .store import Store
+from .timeutil import now_china, parse_datetime
+
+
+def default_user() -> str:
+    """--by default: TOUSU_USER, else the login name."""
+    env = os.environ.get("TOUSU_USER")
+    if env:
+        return env
+    try:
+        return getpass.getuser()
+    except Exception:  # noqa: BLE001 - no login name on this machine
+        return "未知"
+
+
+def parse_at(text: str | None, now: datetime, option: str = "--at") -> datetime:
+    """--at (default now) as China time; TousuError naming the value otherwise."""
+    if text is None or text == "":
+        return now
+    try:
+        return parse_datetime(text)
+    except ValueError as exc:
+        raise TousuError(f"{option}：{exc}") from None
+
+
+@dataclass
+class App:
+    data_dir: Path
+    rules_option: str | None = None
+    _now: datetime | None = field(default=None, repr=False)
+
+    @property
+    def now(self) -> datetime:
+        if self._now is None:
+            self._now = now_china()
+        return self._now
+
+    @cached_property
+    def rules_path(self) -> Path:
+        return rules_mod.resolve_path(self.rules_option)
+
+    @cached_property
+    def rules(self) -> rules_mod.Rules:
+        return rules_mod.load(self.rules_path)
+
+    @cached_property
+    def org(self) -> org_mod.Org:
+        return org_mod.load(self.data_dir / "org.yaml")
+
+    @cached_property
+    def store(self) -> Store:
+        if not self.data_dir.is_dir():
+            raise TousuError(f"数据目录「{self.data_dir}」不存在；用 tousu init {self.data_dir} 创建，或用 --data / TOUSU_DATA 指定")
+        return Store(self.data_dir)
+
+    @cached_property
+    def calendar(self) -> WorkCalendar:
+        return WorkCalendar(self.rules.holidays, self.rules.workdays)

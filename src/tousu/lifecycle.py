@@ -1,0 +1,240 @@
+"""The work order's state machine (SPEC §2; 第四、十四—二十一条).
+
+Each step is a pure function: the current record, the step's facts, `now`
+→ a new record with one more event, or a TousuError in Chinese saying why the
+step does not fit. Nothing in the history is rewritten, and no step may be dated
+before the one it follows.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from datetime import datetime, timedelta
+
+from .errors import TousuError, choices
+from .model import STATES, Complaint, Customer, Event
+from .org import Org
+from .rules import Rules
+from .timeutil import human, to_china
+
+FUTURE_SLACK = timedelta(minutes=5)
+_PHONE = re.compile(r"^\+?[\d\- ()（）]{5,24}$")
+
+
+def _refuse_state(c: Complaint, step: str, allowed: tuple[str, ...], hint: str = "") -> None:
+    if c.state not in allowed:
+        want = "、".join(STATES[s] for s in allowed)
+        msg = f"投诉 {c.id} 当前状态为「{c.state_zh}」，不能{step}（{step}只适用于「{want}」状态）"
+        raise TousuError(msg + (f"；{hint}" if hint else ""))
+
+
+def _check_time(c: Complaint | None, at: datetime, now: datetime, what: str) -> datetime:
+    at = to_china(at)
+    if at > now + FUTURE_SLACK:
+        raise TousuError(f"{what}时间 {human(at)} 晚于当前时间 {human(now)}，不能预先登记")
+    if c is not None and c.history and at < c.history[-1].at:
+        prev = c.history[-1]
+        raise TousuError(f"{what}时间 {human(at)} 早于上一步「{prev.label}」的时间 {human(prev.at)}，请检查 --at")
+    return at
+
+
+def _append(c: Complaint, ev: Event) -> Complaint:
+    return replace(c, history=c.history + (ev,))
+
+
+def _current_cycle(c: Complaint) -> tuple[Event, ...]:
+    """The events since the latest dispatch."""
+    idx = max((i for i, e in enumerate(c.history) if e.action == "dispatch"), default=-1)
+    return c.history[idx + 1:] if idx >= 0 else ()
+
+
+def _required(value: str | None, what: str, option: str) -> str:
+    if value is None or not str(value).strip():
+        raise TousuError(f"缺少{what}，请用 {option} 给出")
+    return str(value).strip()
+
+
+# ---------------------------------------------------------------- intake
+
+
+def new_complaint(
+    *,
+    rules: Rules,
+    received_at: datetime,
+    now: datetime,
+    by: str,
+    channel: str,
+    name: str,
+    phone: str,
+    category: str | None,
+    item: str,
+    content: str,
+    address: str = "",
+    account: str = "",
+    attitude: str | None = None,
+    severity: str | None = None,
+    escalated_to: tuple[str, ...] = (),
+    ref: str | None = None,
+    note: str = "",
+) -> Complaint:
+    """A draft complaint (ID to be given by the store), checked against rules.yaml."""
+    received_at = _check_time(None, received_at, now, "受理")
+    if channel not in rules.channels:
+        raise TousuError(f"受理渠道「{channel}」无效，可选：{choices(rules.channels)}")
+    name = _required(name, "客户姓名", "--name")
+    phone = _required(phone, "联系电话", "--phone")
+    if not _PHONE.match(phone) or sum(ch.isdigit() for ch in phone) < 5:
+        raise TousuError(f"联系电话「{phone}」无效，应为手机号或座机号（如 13912345678、023-12345678）")
+    items = rules.items
+    if item not in items:
+        valid = "；".join(f"{cat}：{'、'.join(its)}" for cat, its in rules.taxonomy.items())
+        raise TousuError(f"投诉项「{item}」无效，可选（第十条）：{valid}")
+    if category is None or category == "":
+        category = items[item]
+    elif category not in rules.taxonomy:
+        raise TousuError(f"投诉大类「{category}」无效，可选：{choices(rules.taxonomy)}")
+    elif items[item] != category:
+        raise TousuError(f"投诉项「{item}」不属于「{category}」，而属于「{items[item]}」；"
+                         f"「{category}」的投诉项：{choices(rules.taxonomy[category])}")
+    content = _required(content, "诉求内容", "--content")
+    attitude = attitude or rules.attitudes[0]
+    if attitude not in rules.attitudes:
+        raise TousuError(f"客户态度程度「{attitude}」无效，可选（第十四条）：{choices(rules.attitudes)}")
+    severity = severity or rules.severities[0]
+    if severity not in rules.severities:
+        raise TousuError(f"事件等级「{severity}」无效，可选：{choices(rules.severities)}")
+    for ch in escalated_to:
+        if ch not in rules.escalation_channels:
+            raise TousuError(f"越级投诉渠道「{ch}」无效，可选（第二十五条）：{choices(rules.escalation_channels)}")
+    by = _required(by, "受理人", "--by")
+    return Complaint(
+        id="",
+        ref=(ref or "").strip() or None,
+        received_at=received_at,
+        channel=channel,
+        received_by=by,
+        customer=Customer(name=name, phone=phone, address=(address or "").strip(), account=(account or "").strip()),
+        category=category,
+        item=item,
+        content=content,
+        attitude=attitude,
+        severity=severity,
+        escalated_to=tuple(dict.fromkeys(escalated_to)),
+        history=(Event("add", received_at, by, note),),
+    )
+
+
+# ---------------------------------------------------------------- steps
+
+
+def dispatch(c: Complaint, *, unit: str, at: datetime, by: str, now: datetime, org: Org, note: str = "") -> Complaint:
+    """派发 or 再分发 to a unit (第十四条、第十七条、第二十一条)."""
+    _refuse_state(c, "派发", ("pending_dispatch",),
+                  "处理中的工单如不属本单位，应由该单位先退回（tousu return）" if c.state == "dispatched" else "")
+    org.unit(unit)
+    at = _check_time(c, at, now, "派发")
+    return _append(c, Event("dispatch", at, by, note, unit=unit))
+
+
+def contact(c: Complaint, *, at: datetime, by: str, now: datetime, note: str = "") -> Complaint:
+    """首次联系客户 (第十五条: 1个工作日内)."""
+    _refuse_state(c, "登记首次联系", ("dispatched",))
+    done = next((e for e in _current_cycle(c) if e.action == "contact"), None)
+    if done:
+        raise TousuError(f"投诉 {c.id} 已于 {human(done.at)} 由 {done.by} 登记首次联系，不能重复登记")
+    at = _check_time(c, at, now, "联系")
+    return _append(c, Event("contact", at, by, note))
+
+
+def return_(c: Complaint, *, reason: str, at: datetime, by: str, now: datetime, note: str = "") -> Complaint:
+    """退回 95598班: not this unit's matter, with the reason (第十七条)."""
+    _refuse_state(c, "退回", ("dispatched",))
+    if any(e.action == "reply" for e in _current_cycle(c)):
+        raise TousuError(f"投诉 {c.id} 已由{c.unit}答复，不能再退回")
+    reason = _required(reason, "退回理由（第十七条：应说明理由）", "--reason")
+    at = _check_time(c, at, now, "退回")
+    return _append(c, Event("return", at, by, note, unit=c.unit, reason=reason))
+
+
+def extend(c: Complaint, *, until: datetime, reason: str, approved_by: str, at: datetime, by: str,
+           now: datetime, org: Org, current_deadline: datetime | None, note: str = "") -> Complaint:
+    """延期: 情况复杂, 向客户说明原因并报公司同意后 (第十五条)."""
+    _refuse_state(c, "延期", ("dispatched",))
+    reason = _required(reason, "延期理由", "--reason")
+    approved_by = _required(approved_by, "批准人", "--approved-by")
+    org.person(approved_by)
+    at = _check_time(c, at, now, "延期")
+    until = to_china(until)
+    if current_deadline is not None and until <= current_deadline:
+        raise TousuError(f"延期至 {human(until)} 不晚于现在的答复期限 {human(current_deadline)}，无需延期")
+    if until <= at:
+        raise TousuError(f"延期至 {human(until)} 早于登记时间 {human(at)}")
+    return _append(c, Event("extend", at, by, note, until=until, reason=reason, approved_by=approved_by))
+
+
+def reply(c: Complaint, *, verified: bool, responsible: bool, cause: str, process: str, measures: str,
+          at: datetime, by: str, now: datetime, note: str = "") -> Complaint:
+    """答复客户并回复95598班 (第十五条), with 核实结论 and 责任认定 (第九条)."""
+    _refuse_state(c, "答复", ("dispatched",))
+    if not any(e.action == "contact" for e in _current_cycle(c)):
+        raise TousuError(f"投诉 {c.id} 尚未登记首次联系客户，请先运行 tousu contact {c.id}（第十五条：首日联系）")
+    process = _required(process, "处理过程", "--process")
+    cause = _required(cause, "投诉原因", "--cause")
+    at = _check_time(c, at, now, "答复")
+    return _append(c, Event("reply", at, by, note, verified=verified, responsible=responsible,
+                            cause=cause, process=process, measures=(measures or "").strip()))
+
+
+def review(c: Complaint, *, approve: bool, reason: str | None, at: datetime, by: str, now: datetime,
+           note: str = "") -> Complaint:
+    """营销部审核 (第十六条); a rejected reply goes back to the unit."""
+    _refuse_state(c, "审核", ("replied",))
+    if not approve:
+        reason = _required(reason, "驳回理由", "--reason")
+    at = _check_time(c, at, now, "审核")
+    return _append(c, Event("review", at, by, note, approved=approve, reason=(reason or None)))
+
+
+def revisit(c: Complaint, *, satisfied: bool, at: datetime, by: str, now: datetime, note: str = "") -> Complaint:
+    """回访 (第十六条、第二十条); unsatisfied → 再分发 (第二十一条)."""
+    _refuse_state(c, "回访", ("reviewed",), "答复须先经营销部审核（tousu review）" if c.state == "replied" else "")
+    at = _check_time(c, at, now, "回访")
+    return _append(c, Event("revisit", at, by, note, satisfied=satisfied))
+
+
+def archive(c: Complaint, *, at: datetime, by: str, now: datetime, note: str = "") -> Complaint:
+    """归档, after a satisfied 回访 (第十六条、第二十条: 投诉100%回访)."""
+    _refuse_state(c, "归档", ("revisited",), "归档前须回访且客户满意（tousu revisit）")
+    at = _check_time(c, at, now, "归档")
+    return _append(c, Event("archive", at, by, note))
+
+
+def grade(c: Complaint, *, severity: str, rules: Rules, at: datetime, by: str, now: datetime,
+          note: str = "") -> Complaint:
+    """Set or raise 事件等级; 严重/重大 starts the same-day 上报 clock (第十九条)."""
+    if severity not in rules.severities:
+        raise TousuError(f"事件等级「{severity}」无效，可选：{choices(rules.severities)}")
+    if c.state == "archived":
+        raise TousuError(f"投诉 {c.id} 已归档，不能再定级")
+    current = c.current_severity
+    order = rules.severities
+    if order.index(severity) <= order.index(current):
+        raise TousuError(f"投诉 {c.id} 的事件等级已是「{current}」，只能提高（可选：{choices(order[order.index(current) + 1:])}）")
+    at = _check_time(c, at, now, "定级")
+    return _append(c, Event("grade", at, by, note, severity=severity))
+
+
+def notify(c: Complaint, *, at: datetime, by: str, now: datetime, note: str = "") -> Complaint:
+    """当日上报营销部 of a 严重/重大 event (第十九条)."""
+    severity = c.current_severity
+    if severity not in ("严重", "重大"):
+        raise TousuError(f"投诉 {c.id} 的事件等级为「{severity}」，只有严重或重大投诉事件需要上报（第十九条）；"
+                         f"如需定级请用 tousu grade {c.id} --severity 严重")
+    raised = c.last("grade")
+    since = raised.at if raised else c.received_at
+    done = c.last("notify")
+    if done is not None and done.at >= since:
+        raise TousuError(f"投诉 {c.id} 已于 {human(done.at)} 由 {done.by} 上报，不能重复上报")
+    at = _check_time(c, at, now, "上报")
+    return _append(c, Event("notify", at, by, note))

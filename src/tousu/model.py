@@ -1,0 +1,166 @@
+"""A complaint work order and its append-only history (SPEC §2).
+
+Records are frozen: a step makes a new record with one more event
+(`dataclasses.replace`). The intake facts are stored as received; everything
+that changes later (unit, verdict, severity, state …) is read off the history,
+so nothing is stored twice.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, fields
+from datetime import datetime
+from pathlib import Path
+
+ID_PATTERN = re.compile(r"^TS(\d{4})(\d{2})(\d{2})(\d{4})$")
+
+ACTIONS = {
+    "add": "受理", "dispatch": "派发", "contact": "首次联系", "return": "退回", "extend": "延期",
+    "reply": "答复", "review": "审核", "revisit": "回访", "archive": "归档", "grade": "定级",
+    "notify": "上报", "escalate": "越级登记", "assess": "考核",
+}
+
+STATES = {
+    "pending_dispatch": "待派发",
+    "dispatched": "处理中",
+    "replied": "待审核",
+    "reviewed": "待回访",
+    "revisited": "待归档",
+    "archived": "已归档",
+}
+
+
+@dataclass(frozen=True)
+class Customer:
+    name: str
+    phone: str
+    address: str = ""
+    account: str = ""
+
+
+@dataclass(frozen=True)
+class Event:
+    """One step in a complaint's history: who, when, what; never rewritten."""
+
+    action: str
+    at: datetime
+    by: str
+    note: str = ""
+    unit: str | None = None  # dispatch; assess (unit fine)
+    reason: str | None = None  # return, extend, review reject
+    until: datetime | None = None  # extend
+    approved_by: str | None = None  # extend
+    verified: bool | None = None  # reply: 属实
+    responsible: bool | None = None  # reply: 供电责任
+    cause: str | None = None  # reply
+    process: str | None = None  # reply
+    measures: str | None = None  # reply
+    approved: bool | None = None  # review
+    satisfied: bool | None = None  # revisit
+    severity: str | None = None  # grade
+    escalated_to: str | None = None  # escalate
+    rule: str | None = None  # assess
+    person: str | None = None  # assess
+    amount: int | None = None  # assess
+    line: int = field(default=0, compare=False)
+
+    @property
+    def label(self) -> str:
+        return ACTIONS.get(self.action, self.action)
+
+
+EVENT_FIELDS = tuple(f.name for f in fields(Event) if f.name != "line")
+
+
+@dataclass(frozen=True)
+class Complaint:
+    """A complaint work order as received, plus its history."""
+
+    id: str
+    received_at: datetime
+    channel: str
+    received_by: str
+    customer: Customer
+    category: str
+    item: str
+    content: str
+    attitude: str = "平和"
+    severity: str = "一般"  # at intake; later changes are `grade` events
+    escalated_to: tuple[str, ...] = ()  # at intake; later ones are `escalate` events
+    ref: str | None = None  # 95598 工单编号
+    history: tuple[Event, ...] = ()
+    path: Path | None = field(default=None, compare=False)
+
+    # ---- facts read off the history -------------------------------------
+
+    def last(self, action: str) -> Event | None:
+        return next((e for e in reversed(self.history) if e.action == action), None)
+
+    @property
+    def state(self) -> str:
+        state = "pending_dispatch"
+        for e in self.history:
+            if e.action == "dispatch":
+                state = "dispatched"
+            elif e.action == "return":
+                state = "pending_dispatch"
+            elif e.action == "reply":
+                state = "replied"
+            elif e.action == "review":
+                state = "reviewed" if e.approved else "dispatched"
+            elif e.action == "revisit":
+                state = "revisited" if e.satisfied else "pending_dispatch"
+            elif e.action == "archive":
+                state = "archived"
+        return state
+
+    @property
+    def state_zh(self) -> str:
+        return STATES[self.state]
+
+    @property
+    def unit(self) -> str | None:
+        """责任单位: the unit of the latest dispatch."""
+        e = self.last("dispatch")
+        return e.unit if e else None
+
+    @property
+    def reply(self) -> Event | None:
+        return self.last("reply")
+
+    @property
+    def verified(self) -> bool | None:
+        return self.reply.verified if self.reply else None
+
+    @property
+    def responsible(self) -> bool | None:
+        return self.reply.responsible if self.reply else None
+
+    @property
+    def counted(self) -> bool:
+        """属实 and 供电责任: counted in statistics and assessed (第九条)."""
+        return bool(self.verified) and bool(self.responsible)
+
+    @property
+    def current_severity(self) -> str:
+        e = self.last("grade")
+        return e.severity if e and e.severity else self.severity
+
+    @property
+    def all_escalations(self) -> tuple[str, ...]:
+        later = tuple(e.escalated_to for e in self.history if e.action == "escalate" and e.escalated_to)
+        return self.escalated_to + later
+
+    @property
+    def dispatch_count(self) -> int:
+        return sum(1 for e in self.history if e.action == "dispatch")
+
+    @property
+    def revisit_result(self) -> str | None:
+        e = self.last("revisit")
+        return None if e is None else ("满意" if e.satisfied else "不满意")
+
+    @property
+    def last_at(self) -> datetime:
+        return self.history[-1].at if self.history else self.received_at

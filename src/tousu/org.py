@@ -1,0 +1,127 @@
+"""The organisation (data/org.yaml): units and staff, with each person's 月度绩效."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import yamlio
+from .errors import Problem, TousuError, choices
+from .yamlio import line_of
+
+UNIT_KINDS = ("基层单位", "职能部门")
+
+EXAMPLE = """\
+# 组织机构：责任单位与人员。不在此文件中的单位或人员会被拒绝。
+# kind: 基层单位（供电所、客户服务中心）或 职能部门。
+# monthly_performance: 月度绩效（元），考核罚款从中扣除（第二十八条）。
+units:
+  - name: 城关供电所
+    kind: 基层单位
+  - name: 市场营销部
+    kind: 职能部门
+staff:
+  - name: 李四
+    unit: 城关供电所
+    post: 抄表员
+    monthly_performance: 800
+  - name: 王五
+    unit: 市场营销部
+    post: 95598班班长
+    monthly_performance: 1200
+"""
+
+
+@dataclass(frozen=True)
+class Unit:
+    name: str
+    kind: str
+
+
+@dataclass(frozen=True)
+class Person:
+    name: str
+    unit: str
+    post: str
+    monthly_performance: int
+
+
+@dataclass(frozen=True)
+class Org:
+    units: tuple[Unit, ...]
+    staff: tuple[Person, ...]
+    source: Path | None = None
+
+    @property
+    def unit_names(self) -> tuple[str, ...]:
+        return tuple(u.name for u in self.units)
+
+    @property
+    def person_names(self) -> tuple[str, ...]:
+        return tuple(p.name for p in self.staff)
+
+    def unit(self, name: str) -> Unit:
+        for u in self.units:
+            if u.name == name:
+                return u
+        raise TousuError(f"单位「{name}」不在组织机构（{self.source}）中，已有的单位：{choices(self.unit_names)}")
+
+    def person(self, name: str) -> Person:
+        for p in self.staff:
+            if p.name == name:
+                return p
+        raise TousuError(f"人员「{name}」不在组织机构（{self.source}）中，已有的人员：{choices(self.person_names)}")
+
+
+def load(path: Path) -> Org:
+    """Load org.yaml; TousuError with located problems when it is wrong or missing."""
+    if not path.is_file():
+        raise TousuError(f"找不到组织机构文件 {path}；用 tousu init 创建数据目录，或用 --data 指定")
+    try:
+        data = yamlio.load(path)
+    except yamlio.YamlProblem as exc:
+        raise TousuError(f"组织机构文件 {path} 无法读取", (exc.problem,)) from None
+    problems: list[Problem] = []
+    bad = lambda line, msg: problems.append(Problem(path, line, msg))  # noqa: E731
+    if not isinstance(data, dict):
+        raise TousuError(f"组织机构文件 {path} 无效", (Problem(path, 1, "应为包含 units 和 staff 的键值表"),))
+    for key in data:
+        if key not in ("units", "staff"):
+            bad(line_of(data, key), f"未知的键「{key}」，可用的键：units、staff")
+    units: list[Unit] = []
+    for i, row in enumerate(data.get("units") or []):
+        at = line_of(data.get("units"), i)
+        if not isinstance(row, dict) or not row.get("name"):
+            bad(at, "单位应写作 {name: 单位名称, kind: 基层单位}")
+            continue
+        for key in row:
+            if key not in ("name", "kind"):
+                bad(line_of(row, key, at), f"单位中有未知的键「{key}」，可用的键：name、kind")
+        kind = row.get("kind", "基层单位")
+        if kind not in UNIT_KINDS:
+            bad(line_of(row, "kind", at), f"单位类型「{kind}」无效，可选：{choices(UNIT_KINDS)}")
+        if any(u.name == str(row["name"]) for u in units):
+            bad(at, f"单位「{row['name']}」重复")
+        units.append(Unit(str(row["name"]), str(kind)))
+    staff: list[Person] = []
+    names = {u.name for u in units}
+    for i, row in enumerate(data.get("staff") or []):
+        at = line_of(data.get("staff"), i)
+        if not isinstance(row, dict) or not row.get("name"):
+            bad(at, "人员应写作 {name: 姓名, unit: 单位, post: 岗位, monthly_performance: 800}")
+            continue
+        for key in row:
+            if key not in ("name", "unit", "post", "monthly_performance"):
+                bad(line_of(row, key, at), f"人员中有未知的键「{key}」，可用的键：name、unit、post、monthly_performance")
+        if row.get("unit") not in names:
+            bad(line_of(row, "unit", at), f"人员「{row['name']}」的单位「{row.get('unit')}」不在 units 中，已有：{choices(sorted(names))}")
+        perf = row.get("monthly_performance", 0)
+        if isinstance(perf, bool) or not isinstance(perf, int) or perf < 0:
+            bad(line_of(row, "monthly_performance", at), f"月度绩效「{perf}」应为不小于 0 的整数（元）")
+            perf = 0
+        if any(p.name == str(row["name"]) for p in staff):
+            bad(at, f"人员「{row['name']}」重复（同名人员请加以区分，如「李四（城关）」）")
+        staff.append(Person(str(row["name"]), str(row.get("unit")), str(row.get("post") or ""), perf))
+    if problems:
+        raise TousuError(f"组织机构文件 {path} 有 {len(problems)} 处错误", tuple(problems))
+    return Org(tuple(units), tuple(staff), path)

@@ -1,0 +1,61 @@
+"""What cron's `tousu check-overdue` reports: pending stages past or near their deadline."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from .calendar import WorkCalendar
+from .deadlines import Stage, stages
+from .errors import Problem
+from .model import Complaint
+from .rules import Rules
+from .timeutil import iso
+
+
+def _row(c: Complaint, s: Stage, now: datetime) -> dict[str, Any]:
+    minutes = int((now - s.deadline).total_seconds() // 60)
+    return {
+        "id": c.id,
+        "stage": s.key,
+        "stage_name": s.name,
+        "deadline": iso(s.deadline),
+        "unit": s.unit,
+        "started": iso(s.started),
+        "clause": s.clause,
+        "basis": s.basis,
+        "state": c.state,
+        "item": c.item,
+        "severity": c.current_severity,
+        "received_at": iso(c.received_at),
+        "minutes_overdue" if minutes > 0 else "minutes_left": abs(minutes),
+    }
+
+
+def check(complaints: list[Complaint], problems: list[Problem], rules: Rules, cal: WorkCalendar,
+          now: datetime) -> dict[str, Any]:
+    """The check-overdue report (SPEC §4): overdue, due_soon, warnings."""
+    overdue: list[dict[str, Any]] = []
+    due_soon: list[dict[str, Any]] = []
+    warnings: dict[str, None] = {}
+    for c in complaints:
+        for s in stages(c, rules, cal):
+            if not s.pending:
+                continue
+            if now > s.deadline:
+                overdue.append(_row(c, s, now))
+            elif s.deadline - now <= rules.due_soon:
+                due_soon.append(_row(c, s, now))
+            else:
+                continue
+            for w in s.warnings:
+                warnings[w] = None
+    overdue.sort(key=lambda r: (r["deadline"], r["id"]))
+    due_soon.sort(key=lambda r: (r["deadline"], r["id"]))
+    return {
+        "as_of": iso(now),
+        "overdue": overdue,
+        "due_soon": due_soon,
+        "warnings": list(warnings),
+        "errors": [{"path": str(p.path), "line": p.line, "message": p.message} for p in problems],
+    }

@@ -1,0 +1,166 @@
+"""Complaint ⇄ YAML file: stable key order, typed fields, problems with file:line."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from . import yamlio
+from .errors import Problem
+from .model import ACTIONS, EVENT_FIELDS, ID_PATTERN, Complaint, Customer, Event
+from .timeutil import iso, parse_datetime
+from .yamlio import LDict, line_of
+
+HEADER = "# 投诉工单 {id}：由 tousu 维护。history 只追加、不改写；手工修改后请运行 tousu show {id} 检查。\n"
+
+_TOP = ("id", "ref", "received_at", "channel", "received_by", "customer", "category", "item",
+        "content", "attitude", "severity", "escalated_to", "history")
+_CUSTOMER = ("name", "phone", "address", "account")
+_REQUIRED = ("id", "received_at", "channel", "received_by", "customer", "category", "item", "content")
+_TIMES = {"at", "until"}
+_BOOLS = {"verified", "responsible", "approved", "satisfied"}
+
+
+def to_data(c: Complaint) -> dict[str, Any]:
+    """Plain data in the file's key order."""
+    data: dict[str, Any] = {
+        "id": c.id,
+        "ref": c.ref,
+        "received_at": iso(c.received_at),
+        "channel": c.channel,
+        "received_by": c.received_by,
+        "customer": {k: getattr(c.customer, k) for k in _CUSTOMER},
+        "category": c.category,
+        "item": c.item,
+        "content": c.content,
+        "attitude": c.attitude,
+        "severity": c.severity,
+        "escalated_to": list(c.escalated_to),
+        "history": [],
+    }
+    if c.ref is None:
+        del data["ref"]
+    for e in c.history:
+        ev: dict[str, Any] = {}
+        for name in EVENT_FIELDS:
+            value = getattr(e, name)
+            if value is None or (name == "note" and not value):
+                continue
+            ev[name] = iso(value) if isinstance(value, datetime) else value
+        data["history"].append(ev)
+    return data
+
+
+def dumps(c: Complaint) -> str:
+    return HEADER.format(id=c.id) + yamlio.dumps(to_data(c))
+
+
+def _text(v: Any) -> str:
+    return "" if v is None else str(v)
+
+
+def from_data(data: Any, path: Path) -> tuple[Complaint | None, list[Problem]]:
+    """Build a Complaint from a parsed file; every problem names its line."""
+    problems: list[Problem] = []
+
+    def bad(line: int, msg: str) -> None:
+        problems.append(Problem(path, line, msg))
+
+    if not isinstance(data, dict):
+        return None, [Problem(path, 1, "文件内容不是投诉工单（应为键值表）")]
+    for key in data:
+        if key not in _TOP:
+            bad(line_of(data, key), f"未知的键「{key}」")
+    for key in _REQUIRED:
+        if data.get(key) in (None, ""):
+            bad(getattr(data, "line", 1), f"缺少必填的键「{key}」")
+    if problems:
+        return None, problems
+
+    cid = str(data["id"])
+    if not ID_PATTERN.match(cid):
+        bad(line_of(data, "id"), f"编号「{cid}」格式不对，应为 TS+8位日期+4位序号")
+    elif path.stem != cid:
+        bad(line_of(data, "id"), f"编号「{cid}」与文件名「{path.name}」不一致")
+
+    def when(container: Any, key: str) -> datetime | None:
+        try:
+            return parse_datetime(str(container[key]))
+        except ValueError as exc:
+            bad(line_of(container, key), str(exc))
+            return None
+
+    received_at = when(data, "received_at")
+    cust = data["customer"]
+    if not isinstance(cust, dict):
+        bad(line_of(data, "customer"), "「customer」应为键值表（name、phone、address、account）")
+        cust = LDict()
+    for key in cust:
+        if key not in _CUSTOMER:
+            bad(line_of(cust, key), f"customer 中有未知的键「{key}」")
+    escalated = data.get("escalated_to") or []
+    if isinstance(escalated, str):
+        escalated = [escalated]
+
+    history: list[Event] = []
+    raw = data.get("history") or []
+    if not isinstance(raw, list):
+        bad(line_of(data, "history"), "「history」应为事件列表")
+        raw = []
+    for i, item in enumerate(raw):
+        at_line = line_of(raw, i)
+        if not isinstance(item, dict):
+            bad(at_line, "history 中的事件应为键值表")
+            continue
+        kw: dict[str, Any] = {"line": at_line}
+        for key, value in item.items():
+            if key not in EVENT_FIELDS:
+                bad(line_of(item, key), f"事件中有未知的键「{key}」")
+            elif key in _TIMES:
+                kw[key] = when(item, key)
+            elif key in _BOOLS:
+                if not isinstance(value, bool):
+                    bad(line_of(item, key), f"「{key}」的值「{value}」应为 true 或 false")
+                kw[key] = value
+            elif key == "amount":
+                if isinstance(value, bool) or not isinstance(value, int):
+                    bad(line_of(item, key), f"金额「{value}」应为整数（元）")
+                kw[key] = value
+            else:
+                kw[key] = _text(value)
+        if kw.get("action") not in ACTIONS:
+            bad(line_of(item, "action", at_line), f"未知的事件「{kw.get('action')}」，可用：{'、'.join(ACTIONS)}")
+        if not kw.get("at") or not kw.get("by"):
+            bad(at_line, "事件缺少 at（时间）或 by（经办人）")
+        if not problems:
+            history.append(Event(**kw))
+    for prev, ev in zip(history, history[1:]):
+        if ev.at < prev.at:
+            bad(ev.line, f"事件时间 {iso(ev.at)} 早于前一步 {iso(prev.at)}")
+    if problems:
+        return None, problems
+    return Complaint(
+        id=cid,
+        ref=_text(data.get("ref")) or None,
+        received_at=received_at,  # type: ignore[arg-type]
+        channel=_text(data["channel"]),
+        received_by=_text(data["received_by"]),
+        customer=Customer(**{k: _text(cust.get(k)) for k in _CUSTOMER}),
+        category=_text(data["category"]),
+        item=_text(data["item"]),
+        content=_text(data["content"]),
+        attitude=_text(data.get("attitude")) or "平和",
+        severity=_text(data.get("severity")) or "一般",
+        escalated_to=tuple(_text(x) for x in escalated),
+        history=tuple(history),
+        path=path,
+    ), []
+
+
+def read(path: Path) -> tuple[Complaint | None, list[Problem]]:
+    try:
+        data = yamlio.load(path)
+    except yamlio.YamlProblem as exc:
+        return None, [exc.problem]
+    return from_data(data, path)

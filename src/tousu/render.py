@@ -1,0 +1,158 @@
+"""Terminal output for people: rich tables and panels, all in Chinese."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from .calendar import WorkCalendar
+from .deadlines import STATUS_ZH, Stage
+from .model import Complaint
+from .timeutil import duration_zh, human, parse_datetime
+
+_STATUS_STYLE = {"met": "green", "late": "yellow", "pending": "cyan", "overdue": "bold red"}
+
+
+def yes_no(value: bool | None, yes: str, no: str) -> str:
+    return "—" if value is None else (yes if value else no)
+
+
+def complaint(console: Console, c: Complaint, stages: list[Stage], now: datetime) -> None:
+    """`tousu show`: the record, its history and its deadlines."""
+    t = Table(title=f"投诉 {c.id}（{c.state_zh}）", show_header=False, title_justify="left")
+    t.add_column("项目", style="bold")
+    t.add_column("内容")
+    rows = [
+        ("95598工单编号", c.ref or "—"),
+        ("受理时间", human(c.received_at)),
+        ("受理渠道 / 受理人", f"{c.channel} / {c.received_by}"),
+        ("客户", f"{c.customer.name}  {c.customer.phone}"),
+        ("地址 / 户号", f"{c.customer.address or '—'} / {c.customer.account or '—'}"),
+        ("投诉分类", f"{c.category} › {c.item}"),
+        ("诉求内容", c.content),
+        ("客户态度", c.attitude),
+        ("事件等级", c.current_severity),
+        ("越级投诉", "、".join(c.all_escalations) or "无"),
+        ("责任单位", c.unit or "—"),
+        ("核实结论 / 责任认定", f"{yes_no(c.verified, '属实', '不属实')} / {yes_no(c.responsible, '供电责任', '非供电责任')}"),
+    ]
+    r = c.reply
+    if r:
+        rows += [("原因", r.cause or "—"), ("处理过程", r.process or "—"), ("整改措施", r.measures or "—")]
+    rows.append(("回访结果", c.revisit_result or "—"))
+    for k, v in rows:
+        t.add_row(k, v)
+    console.print(t)
+
+    h = Table(title="处理记录", title_justify="left")
+    for col in ("时间", "步骤", "经办人", "内容"):
+        h.add_column(col)
+    for e in c.history:
+        h.add_row(human(e.at), e.label, e.by, event_detail(e))
+    console.print(h)
+
+    s = Table(title="时限", title_justify="left")
+    for col in ("环节", "责任单位", "起算", "期限", "完成", "状态", "依据"):
+        s.add_column(col)
+    for st in stages:
+        status = st.status(now)
+        s.add_row(f"{st.name}（{st.clause}）", st.unit or "—", human(st.started), human(st.deadline),
+                  human(st.done_at), f"[{_STATUS_STYLE[status]}]{STATUS_ZH[status]}[/]", st.basis)
+    console.print(s)
+
+
+def event_detail(e) -> str:  # noqa: ANN001 - model.Event
+    parts = []
+    if e.action == "dispatch":
+        parts.append(f"派发至 {e.unit}")
+    if e.action == "return":
+        parts.append(f"{e.unit} 退回：{e.reason}")
+    if e.action == "extend":
+        parts.append(f"延期至 {human(e.until)}，{e.approved_by} 批准：{e.reason}")
+    if e.action == "reply":
+        parts.append(f"{yes_no(e.verified, '属实', '不属实')}，{yes_no(e.responsible, '供电责任', '非供电责任')}")
+    if e.action == "review":
+        parts.append("审核通过" if e.approved else f"驳回：{e.reason}")
+    if e.action == "revisit":
+        parts.append("满意" if e.satisfied else "不满意，待再分发")
+    if e.action == "grade":
+        parts.append(f"事件等级定为{e.severity}")
+    if e.action == "escalate":
+        parts.append(f"越级至 {e.escalated_to}")
+    if e.action == "assess":
+        who = e.person or e.unit
+        parts.append(f"{e.rule}：{who} {e.amount}元")
+    if e.note:
+        parts.append(e.note)
+    return "；".join(parts)
+
+
+def complaint_list(console: Console, rows: list[tuple[Complaint, Stage | None]], now: datetime) -> None:
+    t = Table(title=f"投诉列表（{len(rows)} 件）", title_justify="left")
+    for col in ("编号", "受理时间", "投诉项", "客户", "责任单位", "状态", "下一期限"):
+        t.add_column(col)
+    for c, nxt in rows:
+        due = "—"
+        if nxt is not None:
+            style = _STATUS_STYLE[nxt.status(now)]
+            due = f"[{style}]{nxt.name} {human(nxt.deadline)}[/]"
+        t.add_row(c.id, human(c.received_at), c.item, c.customer.name, c.unit or "—", c.state_zh, due)
+    console.print(t)
+
+
+def overdue_report(console: Console, report: dict[str, Any]) -> None:
+    """check-overdue as tables grouped by unit."""
+    as_of = parse_datetime(report["as_of"])
+    for key, title, style in (("overdue", "已超期", "bold red"), ("due_soon", "即将到期", "yellow")):
+        rows = report[key]
+        if not rows:
+            continue
+        by_unit: dict[str, list[dict[str, Any]]] = defaultdict(list)
+        for r in rows:
+            by_unit[r["unit"] or "95598班（待派发）"].append(r)
+        for unit in sorted(by_unit):
+            t = Table(title=f"[{style}]{title}[/] · {unit}（{len(by_unit[unit])} 项）", title_justify="left")
+            for col in ("编号", "环节", "期限", "超期" if key == "overdue" else "剩余", "投诉项", "依据"):
+                t.add_column(col)
+            for r in by_unit[unit]:
+                mins = r.get("minutes_overdue", r.get("minutes_left", 0))
+                t.add_row(r["id"], f"{r['stage_name']}（{r['clause']}）", human(parse_datetime(r["deadline"])),
+                          duration_zh(_minutes(mins)), r["item"], r["basis"])
+            console.print(t)
+    if not report["overdue"]:
+        console.print(f"[green]截至 {human(as_of)}，没有超期的环节。[/]")
+    else:
+        console.print(f"[bold red]截至 {human(as_of)}，共 {len(report['overdue'])} 个环节超期。[/]")
+    if report["due_soon"]:
+        console.print(f"[yellow]{len(report['due_soon'])} 个环节即将到期。[/]")
+
+
+def _minutes(m: int):  # noqa: ANN202
+    from datetime import timedelta
+
+    return timedelta(minutes=m)
+
+
+def month_calendar(console: Console, cal: WorkCalendar, year: int, month: int) -> None:
+    from calendar import monthrange
+    from datetime import date
+
+    days = monthrange(year, month)[1]
+    t = Table(title=f"{year}年{month}月 工作日", title_justify="left")
+    for col in ("日期", "星期", "是否工作日", "说明", "来源"):
+        t.add_column(col)
+    src = {"chinese-calendar": "chinese-calendar", "rules.yaml": "rules.yaml", "fallback": "周一至周五（无安排）"}
+    count = 0
+    for d in range(1, days + 1):
+        info = cal.info(date(year, month, d))
+        count += info.workday
+        style = "" if info.workday else "dim"
+        mark = "[bold]★[/] " if info.special else ""
+        t.add_row(f"{mark}{info.day:%m-%d}", "一二三四五六日"[info.day.weekday()],
+                  "上班" if info.workday else "休息", info.describe(), src[info.source], style=style)
+    console.print(t)
+    console.print(f"{year}年{month}月共 {count} 个工作日（★ 为节假日或调休）。")

@@ -1,0 +1,136 @@
+"""The data folder: one YAML file per complaint, atomic writes, a lock, unique IDs.
+
+Layout: `DATA/complaints/YYYY-MM/TS202611260001.yaml` (the month of 受理, read
+off the ID), `DATA/org.yaml`. A change is read–modify–write under an exclusive
+lock, so two people and cron never lose each other's steps; a new complaint
+claims its ID by hard-linking a fully written file into place, so two `add`s at
+the same moment get two IDs and nobody sees half a file (SPEC §7).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+
+from . import records, yamlio
+from .errors import Problem, TousuError
+from .model import ID_PATTERN, Complaint
+
+LOCK_NAME = ".tousu.lock"
+
+
+@contextlib.contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a+b") as fh:
+        if os.name == "nt":  # pragma: no cover - exercised on Windows only
+            import msvcrt
+
+            fh.seek(0)
+            msvcrt.locking(fh.fileno(), msvcrt.LK_LOCK, 1)
+            try:
+                yield
+            finally:
+                fh.seek(0)
+                msvcrt.locking(fh.fileno(), msvcrt.LK_UNLCK, 1)
+        else:
+            import fcntl
+
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+
+
+class Store:
+    """Complaint records under a data folder."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+        self.complaints = self.root / "complaints"
+
+    # ---- paths --------------------------------------------------------------
+
+    def path_for(self, cid: str) -> Path:
+        m = ID_PATTERN.match(cid or "")
+        if not m:
+            raise TousuError(f"编号「{cid}」不是投诉编号，应为 TS+受理日期(8位)+序号(4位)，如 TS202611260001")
+        return self.complaints / f"{m.group(1)}-{m.group(2)}" / f"{cid}.yaml"
+
+    def month_dirs(self, months: Iterable[tuple[int, int]] | None = None) -> list[Path]:
+        if not self.complaints.is_dir():
+            return []
+        if months is not None:
+            return [self.complaints / f"{y:04d}-{m:02d}" for y, m in sorted(set(months))]
+        return sorted(p for p in self.complaints.iterdir() if p.is_dir() and not p.name.startswith("."))
+
+    # ---- reading ----------------------------------------------------------
+
+    def exists(self, cid: str) -> bool:
+        return self.path_for(cid).is_file()
+
+    def load(self, cid: str) -> Complaint:
+        path = self.path_for(cid)
+        if not path.is_file():
+            raise TousuError(f"找不到投诉「{cid}」（{path}）；用 tousu list 查看已有的投诉")
+        c, problems = records.read(path)
+        if c is None:
+            raise TousuError(f"投诉「{cid}」的记录文件有错误，请先修正", tuple(problems))
+        return c
+
+    def paths(self, months: Iterable[tuple[int, int]] | None = None) -> list[Path]:
+        out: list[Path] = []
+        for d in self.month_dirs(months):
+            if d.is_dir():
+                out.extend(sorted(p for p in d.glob("TS*.yaml")))
+        return out
+
+    def load_all(self, months: Iterable[tuple[int, int]] | None = None) -> tuple[list[Complaint], list[Problem]]:
+        """Every readable complaint (optionally of some 受理 months), and the problems of the rest."""
+        found: list[Complaint] = []
+        problems: list[Problem] = []
+        for path in self.paths(months):
+            c, errs = records.read(path)
+            if c is None:
+                problems.extend(errs)
+            else:
+                found.append(c)
+        return found, problems
+
+    # ---- writing ----------------------------------------------------------
+
+    def lock(self) -> contextlib.AbstractContextManager[None]:
+        return _locked(self.root / LOCK_NAME)
+
+    def create(self, draft: Complaint) -> Complaint:
+        """Give the draft the next free ID of its 受理 day and write it."""
+        day: date = draft.received_at.date()
+        prefix = f"TS{day:%Y%m%d}"
+        folder = self.complaints / f"{day:%Y-%m}"
+        taken = [int(p.stem[-4:]) for p in folder.glob(f"{prefix}*.yaml")] if folder.is_dir() else []
+        seq = max(taken, default=0) + 1
+        while seq <= 9999:
+            c = replace(draft, id=f"{prefix}{seq:04d}")
+            path = self.path_for(c.id)
+            if yamlio.create_exclusive(path, records.dumps(c)):
+                return replace(c, path=path)
+            seq += 1
+        raise TousuError(f"{day} 的投诉编号已用完（9999 件）")
+
+    def update(self, cid: str, step: Callable[[Complaint], Complaint]) -> Complaint:
+        """Apply `step` to the current record under the lock and write the result atomically."""
+        with self.lock():
+            current = self.load(cid)
+            new = step(current)
+            if new != current:
+                yamlio.write_atomic(self.path_for(cid), records.dumps(new))
+            return replace(new, path=self.path_for(cid))
+
+    def write_new(self, c: Complaint) -> bool:
+        """Write a complaint that already has its ID (import); False if the ID is taken."""
+        return yamlio.create_exclusive(self.path_for(c.id), records.dumps(c))
