@@ -18,6 +18,8 @@ from .rules import Rules, StageLimit
 from .timeutil import CHINA, human, to_china
 
 SERIOUS = ("严重", "重大")
+HOTLINE = "95598班"
+HOTLINE_STAGES = ("dispatch", "revisit")
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,13 @@ class Stage:
     @property
     def pending(self) -> bool:
         return self.done_at is None
+
+    @property
+    def owner(self) -> str:
+        """Who must act: 95598班 dispatches and revisits (第十四、十六条); the unit does the rest."""
+        if self.key in HOTLINE_STAGES or not self.unit:
+            return HOTLINE
+        return self.unit
 
     def late(self, now: datetime | None = None) -> bool:
         """Done after the deadline, or (pending) past it at `now`."""

@@ -21,6 +21,7 @@ def _row(c: Complaint, s: Stage, now: datetime) -> dict[str, Any]:
         "stage_name": s.name,
         "deadline": iso(s.deadline),
         "unit": s.unit,
+        "owner": s.owner,
         "started": iso(s.started),
         "clause": s.clause,
         "basis": s.basis,

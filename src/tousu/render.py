@@ -56,13 +56,15 @@ def complaint(console: Console, c: Complaint, stages: list[Stage], now: datetime
     console.print(h)
 
     s = Table(title="时限", title_justify="left")
-    for col in ("环节", "责任单位", "起算", "期限", "完成", "状态", "依据"):
-        s.add_column(col)
-    for st in stages:
+    for col in ("#", "环节", "经办", "期限", "完成", "状态"):
+        s.add_column(col, no_wrap=True)
+    for i, st in enumerate(stages, 1):
         status = st.status(now)
-        s.add_row(f"{st.name}（{st.clause}）", st.unit or "—", human(st.started), human(st.deadline),
-                  human(st.done_at), f"[{_STATUS_STYLE[status]}]{STATUS_ZH[status]}[/]", st.basis)
+        s.add_row(str(i), st.name, st.owner, human(st.deadline), human(st.done_at),
+                  f"[{_STATUS_STYLE[status]}]{STATUS_ZH[status]}[/]")
     console.print(s)
+    for i, st in enumerate(stages, 1):
+        console.print(f"  [dim]{i}. {st.name}（{st.clause}）：{st.basis}[/]")
 
 
 def event_detail(e) -> str:  # noqa: ANN001 - model.Event
@@ -113,7 +115,7 @@ def overdue_report(console: Console, report: dict[str, Any]) -> None:
             continue
         by_unit: dict[str, list[dict[str, Any]]] = defaultdict(list)
         for r in rows:
-            by_unit[r["unit"] or "95598班（待派发）"].append(r)
+            by_unit[r["owner"]].append(r)
         for unit in sorted(by_unit):
             t = Table(title=f"[{style}]{title}[/] · {unit}（{len(by_unit[unit])} 项）", title_justify="left")
             for col in ("编号", "环节", "期限", "超期" if key == "overdue" else "剩余", "投诉项", "依据"):
