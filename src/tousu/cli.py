@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Annotated, Any, Callable, Optional
@@ -33,14 +34,15 @@ app = typer.Typer(
 )
 
 out = Console(highlight=False, soft_wrap=False)
-err = Console(stderr=True, highlight=False)
+# soft_wrap: messages and `path:line: …` problems stay one line each, whatever the width (cron logs, grep).
+err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 DataOpt = Annotated[Optional[Path], typer.Option("--data", envvar="TOUSU_DATA", help="数据目录（默认 ./data）")]
 RulesOpt = Annotated[Optional[str], typer.Option("--rules", envvar="TOUSU_RULES", help="规则文件（默认 ./rules.yaml，无则用内置规则）")]
 AtOpt = Annotated[Optional[str], typer.Option("--at", help="发生时间 YYYY-MM-DD HH:MM（默认现在，中国时间）")]
 ByOpt = Annotated[Optional[str], typer.Option("--by", help="经办人（默认环境变量 TOUSU_USER，否则登录名）")]
 NoteOpt = Annotated[str, typer.Option("--note", help="备注")]
-IdArg = Annotated[str, typer.Argument(help="投诉编号，如 TS202611260001", show_default=False)]
+IdArg = Annotated[str, typer.Argument(help="投诉编号，如 TS202611260001", show_default=False, metavar="编号")]
 FormatOpt = Annotated[str, typer.Option("--format", help="输出格式：table 或 json")]
 
 
@@ -487,5 +489,51 @@ def calendar_cmd(ctx: typer.Context,
         err.print(f"[yellow]注意：[/]{uncovered_warning(y)}")
 
 
+def _usage_zh(exc: Exception) -> str:
+    """Click's English usage errors, said in Chinese (the names stay as typed)."""
+    kind = type(exc).__name__
+    param = getattr(exc, "param", None)
+    if kind == "NoSuchOption":
+        msg = f"没有选项「{exc.option_name}」"  # type: ignore[attr-defined]
+        near = getattr(exc, "possibilities", None)
+        return msg + (f"，您是不是想用：{choices(sorted(near))}" if near else "")
+    if kind == "MissingParameter" and param is not None:
+        opts = getattr(param, "opts", None) or [param.name]
+        if getattr(param, "param_type_name", "") == "argument":
+            return f"缺少参数「{getattr(param, 'metavar', None) or param.name}」"
+        return f"缺少必填选项「{opts[0]}」"
+    if kind == "BadParameter" and param is not None:
+        opts = getattr(param, "opts", None) or [param.name]
+        return f"「{opts[0]}」的值无效：{getattr(exc, 'message', exc)}"
+    text = exc.format_message()  # type: ignore[attr-defined]
+    m = re.match(r"No such command '(.+?)'\.(?: Did you mean '(.+?)'\?)?", text)
+    if m:
+        return f"没有命令「{m.group(1)}」" + (f"，您是不是想用「{m.group(2)}」" if m.group(2) else "")
+    m = re.match(r"Got unexpected extra argument(?:s|\(s\))? \((.*)\)", text)
+    if m:
+        return f"多余的参数：{m.group(1)}"
+    m = re.match(r"Option '(.+?)' requires an argument\.", text)
+    if m:
+        return f"选项「{m.group(1)}」后面缺少值"
+    return f"用法错误：{text}"
+
+
 def main() -> None:
-    app()
+    """Entry point: run the app and say usage errors in Chinese (exit 2)."""
+    command_ = typer.main.get_command(app)
+    try:
+        code = command_.main(prog_name="tousu", standalone_mode=False)
+    except Exception as exc:  # noqa: BLE001 - click's usage errors, duck-typed across typer versions
+        if not (hasattr(exc, "format_message") and hasattr(exc, "exit_code")):
+            raise
+        ctx = getattr(exc, "ctx", None)
+        err.print(f"[bold red]错误：[/]{_usage_zh(exc)}")
+        if ctx is not None:
+            err.print(f"查看用法：{ctx.command_path} -h", markup=False)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        err.print("已取消。")
+        sys.exit(130)
+    if type(code).__name__ == "Abort" or code is None:
+        sys.exit(0)
+    sys.exit(code if isinstance(code, int) else 0)
