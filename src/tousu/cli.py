@@ -138,13 +138,21 @@ _PROMPTS = [
 _OPTION_OF = {"channel": "--channel", "name": "--name", "phone": "--phone", "item": "--item", "content": "--content"}
 
 
-def _ask(label: str, valid: tuple[str, ...] | None = None) -> str:
+def _ask(label: str, valid: tuple[str, ...] | None = None,
+         check: Callable[[str], str] | None = None) -> str:
+    """Prompt until the answer is valid (only ever called in a terminal)."""
     hint = f"（{choices(valid)}）" if valid else ""
     while True:
         value = typer.prompt(f"{label}{hint}", default="", show_default=False).strip()
-        if value and (valid is None or value in valid):
-            return value
-        err.print(f"[red]「{value}」无效[/]" + (f"，可选：{choices(valid)}" if valid else "，不能为空"))
+        if not value:
+            err.print("[red]不能为空[/]")
+        elif valid is not None and value not in valid:
+            err.print(f"[red]「{value}」无效[/]，可选：{choices(valid)}")
+        else:
+            try:
+                return check(value) if check else value
+            except TousuError as exc:
+                err.print(f"[red]{exc.message}[/]")
 
 
 @app.command("add")
@@ -177,7 +185,7 @@ def add_cmd(
             for key, label in _PROMPTS:
                 if key in missing:
                     valid = rules.channels if key == "channel" else (tuple(rules.items) if key == "item" else None)
-                    values[key] = _ask(label, valid)
+                    values[key] = _ask(label, valid, lifecycle.check_phone if key == "phone" else None)
         else:
             names = "、".join(f"{dict(_PROMPTS)[k]}（{_OPTION_OF[k]}）" for k in missing)
             raise TousuError(f"缺少必填项：{names}")

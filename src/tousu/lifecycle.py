@@ -58,6 +58,14 @@ def _required(value: str | None, what: str, option: str) -> str:
 # ---------------------------------------------------------------- intake
 
 
+def check_phone(phone: str) -> str:
+    """A plausible mobile or fixed-line number; TousuError naming it otherwise."""
+    phone = phone.strip()
+    if not _PHONE.match(phone) or sum(ch.isdigit() for ch in phone) < 5:
+        raise TousuError(f"联系电话「{phone}」无效，应为手机号或座机号（如 13912345678、023-12345678）")
+    return phone
+
+
 def new_complaint(
     *,
     rules: Rules,
@@ -83,9 +91,7 @@ def new_complaint(
     if channel not in rules.channels:
         raise TousuError(f"受理渠道「{channel}」无效，可选：{choices(rules.channels)}")
     name = _required(name, "客户姓名", "--name")
-    phone = _required(phone, "联系电话", "--phone")
-    if not _PHONE.match(phone) or sum(ch.isdigit() for ch in phone) < 5:
-        raise TousuError(f"联系电话「{phone}」无效，应为手机号或座机号（如 13912345678、023-12345678）")
+    phone = check_phone(_required(phone, "联系电话", "--phone"))
     items = rules.items
     if item not in items:
         valid = "；".join(f"{cat}：{'、'.join(its)}" for cat, its in rules.taxonomy.items())
