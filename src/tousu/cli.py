@@ -526,6 +526,9 @@ def _usage_zh(exc: Exception) -> str:
     return f"用法错误：{text}"
 
 
+from . import cli_assess  # noqa: E402,F401  (registers assess, escalate)
+
+
 def main() -> None:
     """Entry point: run the app and say usage errors in Chinese (exit 2)."""
     command_ = typer.main.get_command(app)

@@ -63,6 +63,12 @@ class PenaltyRule:
     needs_verified: bool = True
     sanction: str = ""
     line: int = 0
+    items: tuple[str, ...] = ()  # 大类 or 投诉项 it usually applies to (for --suggest); () = any
+
+    @property
+    def amount_set(self) -> bool:
+        """False for a 十个不准/十项承诺 row whose amounts the company has not filled in."""
+        return self.min is not None
 
 
 @dataclass(frozen=True)
@@ -203,10 +209,11 @@ def _dates(ck: _Checker, value: Any, where: str, line: int) -> dict[date, str]:
 
 _PENALTY_KEYS = {"id": True, "name": True, "clause": True, "min": True, "max": False,
                  "charges": True, "role": True, "severity": False, "doubles": False,
-                 "needs_verified": False, "sanction": False}
+                 "needs_verified": False, "sanction": False, "items": False}
 
 
-def _penalties(ck: _Checker, table: str, value: Any, line: int, severities, seen: set[str]) -> list[PenaltyRule]:
+def _penalties(ck: _Checker, table: str, value: Any, line: int, severities, seen: set[str],
+               taxonomy: dict[str, tuple[str, ...]] | None = None) -> list[PenaltyRule]:
     if value is None:
         return []
     if not isinstance(value, list):
@@ -218,18 +225,35 @@ def _penalties(ck: _Checker, table: str, value: Any, line: int, severities, seen
         where = f"{table}[{i + 1}]"
         if ck.mapping(row, where, at, _PENALTY_KEYS) is None:
             continue
+        if any(required and key not in row for key, required in _PENALTY_KEYS.items()):
+            continue  # already reported by ck.mapping; say it once
         n0 = len(ck.problems)
         ln = lambda k: line_of(row, k, at)  # noqa: E731
         rid = ck.text(row.get("id"), f"{where}.id", ln("id"))
         if rid in seen:
             ck.bad(ln("id"), f"考核条款编号「{rid}」重复")
+        elif rid and any(ch.isspace() for ch in rid):
+            ck.bad(ln("id"), f"考核条款编号「{rid}」不能含空格")
+        elif rid and table != "penalties" and not rid.startswith(f"{table}."):
+            ck.bad(ln("id"), f"「{table}」中的条款编号「{rid}」应以「{table}.」开头，如「{table}.1」")
         seen.add(rid)
         lo = ck.integer(row.get("min"), f"{rid}.min", ln("min"), nullable=True)
         hi = ck.integer(row.get("max"), f"{rid}.max", ln("max"), nullable=True)
         if lo is not None and hi is not None and hi < lo:
             ck.bad(ln("max"), f"考核条款「{rid}」的上限 {hi} 小于下限 {lo}")
-        if lo is None and hi is not None:
+        if row.get("min") is None and hi is not None:
             ck.bad(ln("min"), f"考核条款「{rid}」有上限而没有下限")
+        if row.get("charges") == "unit" and row.get("role") not in (None, "责任单位"):
+            ck.bad(ln("role"), f"考核条款「{rid}」考核单位（charges: unit），role 应为「责任单位」")
+        if row.get("charges") == "person" and row.get("role") == "责任单位":
+            ck.bad(ln("role"), f"考核条款「{rid}」考核人员（charges: person），role 不能为「责任单位」")
+        items: tuple[str, ...] = ()
+        if row.get("items") is not None:
+            items = ck.strings(row.get("items"), f"{rid}.items", ln("items"))
+            known = set(taxonomy or ()) | {i for its in (taxonomy or {}).values() for i in its}
+            for item in items if taxonomy else ():
+                if item not in known:
+                    ck.bad(ln("items"), f"考核条款「{rid}」的 items 中「{item}」既不是投诉大类也不是投诉项")
         rule = PenaltyRule(
             id=rid,
             table=table,
@@ -245,6 +269,7 @@ def _penalties(ck: _Checker, table: str, value: Any, line: int, severities, seen
             needs_verified=ck.boolean(row.get("needs_verified", True), f"{rid}.needs_verified", ln("needs_verified")),
             sanction=ck.text(row.get("sanction"), f"{rid}.sanction", ln("sanction"), required=False),
             line=at,
+            items=items,
         )
         if len(ck.problems) == n0:
             out.append(rule)
@@ -328,7 +353,7 @@ def parse(data: Any, path: Path | str) -> Rules:
     penalties: list[PenaltyRule] = []
     seen_ids: set[str] = set()
     for table in PENALTY_TABLES:
-        penalties += _penalties(ck, table, top.get(table), ln(top, table), lists["severities"], seen_ids)
+        penalties += _penalties(ck, table, top.get(table), ln(top, table), lists["severities"], seen_ids, taxonomy)
 
     if ck.problems:
         raise TousuError(f"规则文件 {path} 有 {len(ck.problems)} 处错误", tuple(ck.problems))

@@ -1,0 +1,104 @@
+"""`tousu assess` and `tousu escalate`: thin commands over tousu.assessment (SPEC §5)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Optional
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from . import assessment
+from .app import default_user, parse_at
+from .cli import AtOpt, ByOpt, FormatOpt, IdArg, NoteOpt, _app, _format, _print_json, _warn, app, command, err, out
+from .errors import TousuError, choices
+from .model import Complaint
+
+
+@app.command("assess")
+@command
+def assess_cmd(
+    ctx: typer.Context,
+    cid: IdArg,
+    rule: Annotated[Optional[str], typer.Option("--rule", help="考核条款编号（rules.yaml），如 attitude.poor")] = None,
+    person: Annotated[Optional[str], typer.Option("--person", help="被考核的责任人（org.yaml 中的人员）")] = None,
+    unit: Annotated[Optional[str], typer.Option("--unit", help="被考核的责任单位（按单位考核的条款，如 falsified）")] = None,
+    amount: Annotated[Optional[str], typer.Option("--amount", help="考核金额（元），须在条款范围内；越级投诉加倍（第二十五条）")] = None,
+    suggest: Annotated[bool, typer.Option("--suggest", help="只列出适用于本投诉的考核条款及金额范围，不做记录")] = False,
+    fmt: FormatOpt = "table",
+    at: AtOpt = None, by: ByOpt = None, note: NoteOpt = "",
+) -> None:
+    """考核：按 rules.yaml 的条款对责任人或责任单位登记经济处罚（第二十四—二十八条）。"""
+    a = _app(ctx)
+    _format(fmt)
+    if suggest:
+        given = [opt for opt, v in (("--rule", rule), ("--person", person), ("--unit", unit), ("--amount", amount)) if v]
+        if given:
+            raise TousuError(f"--suggest 只列出适用的条款，不能与 {'、'.join(given)} 同用")
+        c = a.store.load(cid)
+        data = assessment.suggest(c, a.rules)
+        if fmt == "json":
+            _print_json(data)
+        else:
+            _render_suggest(out, data)
+        return
+    if fmt != "table":
+        raise TousuError("--format 只用于 --suggest")
+    t = parse_at(at, a.now)
+    money = assessment.parse_amount(amount)
+    c = a.store.update(cid, lambda c: assessment.assess(
+        c, rules=a.rules, org=a.org, rule=rule, amount=money, person=person, unit=unit,
+        at=t, by=by or default_user(), now=a.now, note=note))
+    ev = c.history[-1]
+    r = a.rules.penalty(ev.rule or "")
+    _warn(a, c)
+    for w in assessment.warnings_for_assess(c, r) if r else ():
+        err.print(f"[yellow]注意：[/]{w}")
+    who = ev.person or ev.unit
+    err.print(f"[green]{cid} 已考核{who} {ev.amount} 元（{ev.rule}，{r.clause if r else ''}）。[/]")
+    if r and r.sanction:
+        err.print(f"另：{r.sanction}（须另行办理）。")
+
+
+def _render_suggest(console: Console, data: dict[str, Any]) -> None:
+    esc = "、".join(data["escalated_to"])
+    title = (f"投诉 {data['id']} 适用的考核条款（{data['category']} › {data['item']}；事件等级：{data['severity']}；"
+             f"{'越级：' + esc + '，金额加倍' if esc else '未越级'}）")
+    if not data["rules"]:
+        console.print(f"{title}\n没有适用的条款：{data['verdict']}。")
+    else:
+        t = Table(title=title, title_justify="left")
+        t.add_column("条款编号", no_wrap=True)
+        t.add_column("金额", no_wrap=True)
+        t.add_column("依据 · 对象 · 考核情形", min_width=20, ratio=1, overflow="fold")
+        for r in data["rules"]:
+            amount = assessment.describe_range(r["min"], r["max"])
+            case = f"{r['clause']} · {r['role']}\n{r['name']}" + (f"；另处：{r['sanction']}" if r["sanction"] else "")
+            t.add_row(r["rule"], amount, case)
+        console.print(t)
+    if data["other"]:
+        console.print(f"与本投诉项不直接相关、但也可使用的条款：{'、'.join(data['other'])}")
+    if data["unset"]:
+        console.print(f"尚未设定金额的条款 {len(data['unset'])} 条（十个不准、十项承诺等），"
+                      "请按本公司考核文件在 rules.yaml 中填写后再用。")
+
+
+@app.command("escalate")
+@command
+def escalate_cmd(
+    ctx: typer.Context,
+    cid: IdArg,
+    to: Annotated[Optional[str], typer.Option("--to", help="越级投诉渠道（rules.yaml 的 escalation_channels）")] = None,
+    at: AtOpt = None, by: ByOpt = None, note: NoteOpt = "",
+) -> None:
+    """登记客户越级投诉（向公司以外的服务监督渠道投诉）；经查属实的加倍考核（第二十五条）。"""
+    a = _app(ctx)
+    if not to:
+        raise TousuError(f"缺少越级投诉渠道：请用 --to 给出，可选：{choices(a.rules.escalation_channels)}")
+    t = parse_at(at, a.now)
+    c = a.store.update(cid, lambda c: assessment.escalate(c, rules=a.rules, channel=to, at=t,
+                                                          by=by or default_user(), now=a.now, note=note))
+    _warn(a, c)
+    for w in assessment.warnings_after_escalate(c):
+        err.print(f"[yellow]注意：[/]{w}")
+    err.print(f"[green]{cid} 已登记越级投诉至 {to}；经查属实的，考核金额加倍（第二十五条）。[/]")
