@@ -12,7 +12,6 @@ from . import assessment
 from .app import default_user, parse_at
 from .cli import AtOpt, ByOpt, FormatOpt, IdArg, NoteOpt, _app, _format, _print_json, _warn, app, command, err, out
 from .errors import TousuError, choices
-from .model import Complaint
 
 
 @app.command("assess")
