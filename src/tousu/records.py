@@ -20,6 +20,10 @@ _CUSTOMER = ("name", "phone", "address", "account")
 _REQUIRED = ("id", "received_at", "channel", "received_by", "customer", "category", "item", "content")
 _TIMES = {"at", "until"}
 _BOOLS = {"verified", "responsible", "approved", "satisfied"}
+# What a step's event cannot do without: a hand-edited file missing one must be a
+# located problem, not a crash of `check-overdue` or a silently different state.
+_NEEDS = {"dispatch": ("unit",), "extend": ("until",), "reply": ("verified", "responsible"),
+          "review": ("approved",), "revisit": ("satisfied",), "grade": ("severity",)}
 
 
 def to_data(c: Complaint) -> dict[str, Any]:
@@ -133,6 +137,9 @@ def from_data(data: Any, path: Path) -> tuple[Complaint | None, list[Problem]]:
             bad(line_of(item, "action", at_line), f"未知的事件「{kw.get('action')}」，可用：{'、'.join(ACTIONS)}")
         if not kw.get("at") or not kw.get("by"):
             bad(at_line, "事件缺少 at（时间）或 by（经办人）")
+        for key in _NEEDS.get(kw.get("action"), ()):
+            if kw.get(key) in (None, ""):
+                bad(at_line, f"「{ACTIONS[kw['action']]}」事件缺少「{key}」")
         if not problems:
             history.append(Event(**kw))
     for prev, ev in zip(history, history[1:]):

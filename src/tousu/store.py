@@ -112,7 +112,9 @@ class Store:
         day: date = draft.received_at.date()
         prefix = f"TS{day:%Y%m%d}"
         folder = self.complaints / f"{day:%Y-%m}"
-        taken = [int(p.stem[-4:]) for p in folder.glob(f"{prefix}*.yaml")] if folder.is_dir() else []
+        # Only real IDs: a copy such as 「TS202611260001 - 副本.yaml」 must not stop intake.
+        taken = [int(p.stem[-4:]) for p in folder.glob(f"{prefix}*.yaml")
+                 if ID_PATTERN.match(p.stem)] if folder.is_dir() else []
         seq = max(taken, default=0) + 1
         while seq <= 9999:
             c = replace(draft, id=f"{prefix}{seq:04d}")
