@@ -279,3 +279,30 @@ def test_list_refuses_bad_filters(fcli: Cli, args: tuple[str, ...], message: str
 def test_list_refuses_an_unknown_unit(fcli: Cli, data_dir: Path) -> None:
     refused(fcli("list", "--unit", "西城供电所"),
             f"单位「西城供电所」不在组织机构（{data_dir / 'org.yaml'}）中，已有的单位：城关供电所、东城供电所、客户服务中心、市场营销部")
+
+
+# ------------------------------------------------------------ what people type is shown as typed
+
+
+def test_brackets_a_customer_types_are_shown_not_interpreted(fcli: Cli) -> None:
+    """Rich markup in customer text ('[/]', '[bold]') must neither crash nor vanish."""
+    r = fcli(*add_args(name="[bold]王[/bold]", content="电表[/]读数不对", address="[red]1号"))
+    ok(r)
+    cid = r.stdout.strip()
+    ok(fcli("dispatch", cid, "--unit", "城关供电所", "--at", "2026-11-02 09:30", "--note", "[/]加急"))
+    ok(fcli("contact", cid, "--at", "2026-11-02 10:00"))
+    ok(fcli("extend", cid, "--until", "2026-11-20", "--reason", "[/]复杂", "--approved-by", "王五",
+            "--at", "2026-11-03 09:00"))
+    r = fcli("show", cid, "--at", "2026-11-03 10:00")
+    ok(r)
+    for text in ("[bold]王[/bold]", "电表[/]读数不对", "[red]1号", "[/]加急", "[/]复杂"):
+        assert text in r.stdout, text
+    r = fcli("list", "--at", "2026-11-03 10:00")
+    ok(r)
+    assert "[bold]王[/bold]" in r.stdout
+    r = fcli("check-overdue", "--at", "2026-11-20 23:00")
+    assert r.exit_code == 0 and "[/]复杂" in r.stdout
+
+
+def test_brackets_in_a_bad_value_are_shown_in_the_message(fcli: Cli) -> None:
+    refused(fcli(*add_args(channel="[/]")), "受理渠道「[/]」无效，可选：来电、来信、来访、互联网、其他")

@@ -15,6 +15,7 @@ from typing import Annotated, Any, Callable, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from . import lifecycle, overdue, render
 from .app import App, default_user, parse_at
@@ -52,7 +53,7 @@ def _global(ctx: typer.Context, data: DataOpt = None, rules: RulesOpt = None) ->
 
 
 def fail(exc: TousuError) -> None:
-    err.print(f"[bold red]错误：[/]{exc.message}", markup=True)
+    err.print(f"[bold red]错误：[/]{escape(exc.message)}", markup=True)
     for p in exc.problems:
         err.print(f"  {p}", markup=False)
 
@@ -147,12 +148,12 @@ def _ask(label: str, valid: tuple[str, ...] | None = None,
         if not value:
             err.print("[red]不能为空[/]")
         elif valid is not None and value not in valid:
-            err.print(f"[red]「{value}」无效[/]，可选：{choices(valid)}")
+            err.print(f"[red]「{escape(value)}」无效[/]，可选：{choices(valid)}")
         else:
             try:
                 return check(value) if check else value
             except TousuError as exc:
-                err.print(f"[red]{exc.message}[/]")
+                err.print(f"[red]{escape(exc.message)}[/]")
 
 
 @app.command("add")
@@ -451,7 +452,7 @@ def list_cmd(
     else:
         render.complaint_list(out, rows, now)
     for p in problems:
-        err.print(f"[red]无法读取：[/]{p}", markup=True)
+        err.print(f"[red]无法读取：[/]{escape(str(p))}", markup=True)
     if problems:
         raise typer.Exit(2)
 
@@ -476,7 +477,7 @@ def check_overdue_cmd(
     for w in report["warnings"]:
         err.print(f"[yellow]注意：[/]{w}")
     for p in problems:
-        err.print(f"[red]无法读取：[/]{p}", markup=True)
+        err.print(f"[red]无法读取：[/]{escape(str(p))}", markup=True)
     if problems:
         raise typer.Exit(2)
     if report["overdue"]:
@@ -538,7 +539,7 @@ def main() -> None:
         if not (hasattr(exc, "format_message") and hasattr(exc, "exit_code")):
             raise
         ctx = getattr(exc, "ctx", None)
-        err.print(f"[bold red]错误：[/]{_usage_zh(exc)}")
+        err.print(f"[bold red]错误：[/]{escape(_usage_zh(exc))}")
         if ctx is not None:
             err.print(f"查看用法：{ctx.command_path} -h", markup=False)
         sys.exit(exc.exit_code)

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape  # what people typed is text, never markup ('[/]' must not crash)
 from rich.table import Table
 
 from .calendar import WorkCalendar
@@ -45,14 +46,14 @@ def complaint(console: Console, c: Complaint, stages: list[Stage], now: datetime
         rows += [("原因", r.cause or "—"), ("处理过程", r.process or "—"), ("整改措施", r.measures or "—")]
     rows.append(("回访结果", c.revisit_result or "—"))
     for k, v in rows:
-        t.add_row(k, v)
+        t.add_row(k, escape(v))
     console.print(t)
 
     h = Table(title="处理记录", title_justify="left")
     for col in ("时间", "步骤", "经办人", "内容"):
         h.add_column(col)
     for e in c.history:
-        h.add_row(human(e.at), e.label, e.by, event_detail(e))
+        h.add_row(human(e.at), e.label, escape(e.by), escape(event_detail(e)))
     console.print(h)
 
     s = Table(title="时限", title_justify="left")
@@ -64,7 +65,7 @@ def complaint(console: Console, c: Complaint, stages: list[Stage], now: datetime
                   f"[{_STATUS_STYLE[status]}]{STATUS_ZH[status]}[/]")
     console.print(s)
     for i, st in enumerate(stages, 1):
-        console.print(f"  [dim]{i}. {st.name}（{st.clause}）：{st.basis}[/]")
+        console.print(f"  [dim]{i}. {st.name}（{st.clause}）：{escape(st.basis)}[/]")
 
 
 def event_detail(e) -> str:  # noqa: ANN001 - model.Event
@@ -102,7 +103,7 @@ def complaint_list(console: Console, rows: list[tuple[Complaint, Stage | None]],
         if nxt is not None:
             style = _STATUS_STYLE[nxt.status(now)]
             due = f"[{style}]{nxt.name} {human(nxt.deadline)}[/]"
-        t.add_row(c.id, human(c.received_at), c.item, c.customer.name, c.unit or "—", c.state_zh, due)
+        t.add_row(c.id, human(c.received_at), escape(c.item), escape(c.customer.name), c.unit or "—", c.state_zh, due)
     console.print(t)
 
 
@@ -123,7 +124,7 @@ def overdue_report(console: Console, report: dict[str, Any]) -> None:
             for r in by_unit[unit]:
                 mins = r.get("minutes_overdue", r.get("minutes_left", 0))
                 t.add_row(r["id"], f"{r['stage_name']}（{r['clause']}）", human(parse_datetime(r["deadline"])),
-                          duration_zh(_minutes(mins)), r["item"], r["basis"])
+                          duration_zh(_minutes(mins)), escape(r["item"]), escape(r["basis"]))
             console.print(t)
     if not report["overdue"]:
         console.print(f"[green]截至 {human(as_of)}，没有超期的环节。[/]")
