@@ -226,7 +226,9 @@ def grade(c: Complaint, *, severity: str, rules: Rules, at: datetime, by: str, n
     current = c.current_severity
     order = rules.severities
     if order.index(severity) <= order.index(current):
-        raise TousuError(f"投诉 {c.id} 的事件等级已是「{current}」，只能提高（可选：{choices(order[order.index(current) + 1:])}）")
+        higher = order[order.index(current) + 1:]
+        tail = f"只能提高（可选：{choices(higher)}）" if higher else "已是最高等级，不能再提高"
+        raise TousuError(f"投诉 {c.id} 的事件等级已是「{current}」，{tail}")
     at = _check_time(c, at, now, "定级")
     return _append(c, Event("grade", at, by, note, severity=severity))
 

@@ -14,7 +14,8 @@ from .timeutil import iso
 
 
 def _row(c: Complaint, s: Stage, now: datetime) -> dict[str, Any]:
-    minutes = int((now - s.deadline).total_seconds() // 60)
+    late = now > s.deadline
+    minutes = int(abs(now - s.deadline).total_seconds() // 60)
     return {
         "id": c.id,
         "stage": s.key,
@@ -29,7 +30,7 @@ def _row(c: Complaint, s: Stage, now: datetime) -> dict[str, Any]:
         "item": c.item,
         "severity": c.current_severity,
         "received_at": iso(c.received_at),
-        "minutes_overdue" if minutes > 0 else "minutes_left": abs(minutes),
+        "minutes_overdue" if late else "minutes_left": minutes,
     }
 
 
@@ -43,14 +44,14 @@ def check(complaints: list[Complaint], problems: list[Problem], rules: Rules, ca
         for s in stages(c, rules, cal):
             if not s.pending:
                 continue
+            # Every pending deadline counted Monday–Friday for want of a schedule warns,
+            # listed or not: whether it is overdue depends on that guess (SPEC §3).
+            for w in s.warnings:
+                warnings[w] = None
             if now > s.deadline:
                 overdue.append(_row(c, s, now))
             elif s.deadline - now <= rules.due_soon:
                 due_soon.append(_row(c, s, now))
-            else:
-                continue
-            for w in s.warnings:
-                warnings[w] = None
     overdue.sort(key=lambda r: (r["deadline"], r["id"]))
     due_soon.sort(key=lambda r: (r["deadline"], r["id"]))
     return {
