@@ -52,6 +52,10 @@ class WorkCalendar:
         self._override_years = {d.year for d in self._holidays} | {d.year for d in self._workdays}
         self._cache: dict[date, DayInfo] = {}
         self._lib_years: dict[int, bool] = {}
+        # Deadlines of a month's complaints share a few hundred (day, n) pairs:
+        # the calendar never changes once built, so remember the answers.
+        self._nth: dict[tuple[date, int], date] = {}
+        self._explained: dict[tuple[date, date], str] = {}
 
     def _lib_covers(self, year: int) -> bool:
         known = self._lib_years.get(year)
@@ -97,11 +101,15 @@ class WorkCalendar:
         """The n-th working day after `day` (the day itself not counted; n ≥ 1)."""
         if n < 1:
             raise ValueError("n must be at least 1")
-        current = day
-        while n:
+        hit = self._nth.get((day, n))
+        if hit is not None:
+            return hit
+        current, left = day, n
+        while left:
             current += timedelta(days=1)
             if self.is_workday(current):
-                n -= 1
+                left -= 1
+        self._nth[(day, n)] = current
         return current
 
     def uncovered_years(self, first: date, last: date) -> tuple[int, ...]:
@@ -120,6 +128,12 @@ class WorkCalendar:
 
     def explain(self, first: date, last: date) -> str:
         """'10-01…10-07 国庆节, 10-10 国庆节调休上班' for the days in [first, last]."""
+        hit = self._explained.get((first, last))
+        if hit is None:
+            hit = self._explained[(first, last)] = self._explain(first, last)
+        return hit
+
+    def _explain(self, first: date, last: date) -> str:
         groups: list[tuple[date, date, str]] = []
         for info in self.special_days(first, last):
             label = info.describe()

@@ -49,6 +49,14 @@ def parse_datetime(text: str, *, end_of_day: bool = False) -> datetime:
     s = str(text).strip()
     if not s:
         raise ValueError(f"时间为空，应为 {FORMAT_HINT}")
+    if "+" in s:
+        # ISO 8601 with an offset, as tousu writes every time in its files. No
+        # form below can match a "+", so this is the fallback's answer, found
+        # without trying the regular expressions first.
+        try:
+            return to_china(datetime.fromisoformat(s))
+        except ValueError:
+            raise ValueError(f"时间「{s}」无法识别，应为 {FORMAT_HINT}") from None
     for form in _FORMS:
         m = form.match(s)
         if m:

@@ -1,0 +1,225 @@
+"""A private, disposable cache of parsed records, so that big data folders load fast.
+
+Parsing YAML is most of what `check-overdue`, `list`, `report` and `export`
+spend on a large folder (≈0.35 ms a record even with libyaml; 100 000 records
+take half a minute). This cache keeps every record that parsed cleanly, one
+JSON shard per month folder, keyed by file name **and a hash of the file's
+exact bytes**: a record is taken from the cache only when its file still holds
+the very bytes it was parsed from. So a change is always seen — by tousu, by a
+hand edit, by a restored backup, by another machine on a network share —
+whatever the clocks and timestamps say, and a writer racing with a reader can
+at worst cost a re-parse. A record is stored only if the file held the same
+bytes before and after it was parsed, and only if it reads back equal.
+
+It is never the source of truth: a missing, stale, corrupt or unwritable cache
+only means parsing again. Files with problems are never cached, so every
+problem is reported as before. The cache lives in the user's own cache folder
+(`TOUSU_CACHE_DIR`, else `$XDG_CACHE_HOME/tousu` or `~/.cache/tousu`, on Windows
+`%LOCALAPPDATA%\\tousu\\cache`), not in the data folder: nothing to commit,
+nothing written to a shared or read-only data folder, and nobody else can
+write what this user's tousu reads. Shards are replaced atomically. Any change
+to the code that reads records (this module, model, records, yamlio, timeutil)
+or to Python's version invalidates all of it. `TOUSU_NO_CACHE=1` turns it off;
+folders of fewer than MIN_FILES records do without (they parse in well under
+0.1 s).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+import tempfile
+from dataclasses import fields
+from datetime import datetime
+from itertools import groupby
+from pathlib import Path
+from typing import Any
+
+from . import model, records, timeutil, yamlio
+from .errors import Problem
+from .model import Complaint, Customer, Event
+from .timeutil import to_china
+
+MIN_FILES = 200
+"""Below this many records in one load, the cache is not worth a file."""
+
+_FORMAT = "tousu-parsecache-1"
+_EVENT_FIELDS = tuple(f.name for f in fields(Event))  # with `line`
+_EVENT_TIMES = frozenset(f.name for f in fields(Event) if "datetime" in str(f.type))
+_COMPLAINT_FIELDS = frozenset(f.name for f in fields(Complaint))
+_CUSTOMER_FIELDS = tuple(f.name for f in fields(Customer))
+_KNOWN = frozenset({"id", "received_at", "channel", "received_by", "customer", "category", "item", "content",
+                    "attitude", "severity", "escalated_to", "ref", "history", "path"})
+_fingerprint: str | None = None
+
+Result = tuple[Complaint | None, list[Problem]]
+
+
+class _Uncacheable(Exception):
+    """A record this module does not know how to keep exactly."""
+
+
+def enabled() -> bool:
+    return os.environ.get("TOUSU_NO_CACHE", "") in ("", "0") and _COMPLAINT_FIELDS == _KNOWN
+
+
+def cache_home() -> Path:
+    explicit = os.environ.get("TOUSU_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    if os.name == "nt":  # pragma: no cover - Windows only
+        base = os.environ.get("LOCALAPPDATA") or str(Path.home() / "AppData" / "Local")
+        return Path(base) / "tousu" / "cache"
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "tousu"
+
+
+def fingerprint() -> str:
+    """Changes whenever the code that turns a file into a Complaint changes."""
+    global _fingerprint
+    if _fingerprint is None:
+        h = hashlib.blake2b(f"{_FORMAT} {sys.version}".encode(), digest_size=16)
+        for mod in (model, records, yamlio, timeutil, sys.modules[__name__]):
+            h.update(Path(mod.__file__ or "").read_bytes())
+        _fingerprint = h.hexdigest()
+    return _fingerprint
+
+
+# ---- one record ⇄ plain JSON data ------------------------------------------------
+
+
+def _encode_event(e: Event) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name in _EVENT_FIELDS:
+        value = getattr(e, name)
+        if value is None:
+            continue
+        if name in _EVENT_TIMES:
+            value = value.isoformat()
+        elif not isinstance(value, (str, int)):  # bool is an int
+            raise _Uncacheable(name)
+        out[name] = value
+    return out
+
+
+def _decode_event(d: dict[str, Any]) -> Event:
+    kw = dict(d)  # the shard keeps its text
+    for name in _EVENT_TIMES:
+        if name in kw:
+            kw[name] = to_china(datetime.fromisoformat(kw[name]))
+    return Event(**kw)
+
+
+def encode(c: Complaint) -> list[Any]:
+    return [c.id, c.received_at.isoformat(), c.channel, c.received_by,
+            [getattr(c.customer, k) for k in _CUSTOMER_FIELDS], c.category, c.item, c.content, c.attitude,
+            c.severity, list(c.escalated_to), c.ref, [_encode_event(e) for e in c.history]]
+
+
+def decode(v: list[Any], path: Path) -> Complaint:
+    (cid, received_at, channel, received_by, customer, category, item, content, attitude, severity,
+     escalated_to, ref, history) = v
+    return Complaint(
+        id=cid, received_at=to_china(datetime.fromisoformat(received_at)), channel=channel,
+        received_by=received_by, customer=Customer(*customer), category=category, item=item, content=content,
+        attitude=attitude, severity=severity, escalated_to=tuple(escalated_to), ref=ref,
+        history=tuple(_decode_event(e) for e in history), path=path,
+    )
+
+
+def _exact(a: Complaint, b: Complaint) -> bool:
+    """Equal, including what == leaves out (event lines) and the text/number/bool types."""
+    if a != b or [e.line for e in a.history] != [e.line for e in b.history]:
+        return False
+    return json.dumps(encode(a), ensure_ascii=False) == json.dumps(encode(b), ensure_ascii=False)
+
+
+# ---- shards ---------------------------------------------------------------------------
+
+
+def _folder(root: Path) -> Path:
+    key = hashlib.blake2b(str(Path(root).resolve()).encode("utf-8"), digest_size=8).hexdigest()
+    return cache_home() / key
+
+
+def _load_shard(path: Path) -> dict[str, list[Any]]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict) or data.get("format") != fingerprint() or not isinstance(data.get("records"), dict):
+        return {}
+    return data["records"]
+
+
+def _save_shard(path: Path, root: Path, entries: dict[str, list[Any]]) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        note = path.parent / "data-folder.txt"
+        if not note.exists():
+            note.write_text(f"tousu 解析缓存，可随时删除。数据目录：{Path(root).resolve()}\n", encoding="utf-8")
+        text = json.dumps({"format": fingerprint(), "records": entries}, ensure_ascii=False, separators=(",", ":"))
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(text)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    except OSError:
+        pass  # a cache that cannot be written is only a slower next run
+
+
+def _read_one(path: Path, entry: Any) -> tuple[Result, list[Any] | None]:
+    """The record at `path` and the cache entry to keep for it (None: keep none)."""
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        return records.read(path), None
+    digest = hashlib.blake2b(raw, digest_size=16).hexdigest()
+    if isinstance(entry, list) and len(entry) == 2 and entry[0] == digest:
+        try:
+            return (decode(entry[1], path), []), entry
+        except Exception:  # noqa: BLE001 - a damaged entry is only a miss
+            pass
+    c, problems = records.read(path)
+    if c is None:
+        return (c, problems), None
+    try:
+        if path.read_bytes() != raw:  # changed while being read: keep nothing
+            return (c, problems), None
+        enc = encode(c)
+        if not _exact(decode(json.loads(json.dumps(enc, ensure_ascii=False)), path), c):
+            return (c, problems), None
+    except (OSError, _Uncacheable, ValueError, TypeError):
+        return (c, problems), None
+    return (c, problems), [digest, enc]
+
+
+def read_all(root: Path, paths: list[Path]) -> list[Result]:
+    """records.read of every path, in order, from the cache where the bytes are unchanged."""
+    if len(paths) < MIN_FILES or not enabled():
+        return [records.read(p) for p in paths]
+    try:
+        folder = _folder(root)
+        fingerprint()
+    except OSError:
+        return [records.read(p) for p in paths]
+    out: list[Result] = []
+    for parent, group in groupby(paths, key=lambda p: p.parent):
+        shard_path = folder / f"{parent.name}.json"
+        shard = _load_shard(shard_path)
+        kept: dict[str, list[Any]] = {}
+        changed = False
+        for path in group:
+            old = shard.get(path.name)
+            result, entry = _read_one(path, old)
+            out.append(result)
+            if entry is not None:
+                kept[path.name] = entry
+            changed = changed or entry is not old
+        if changed or len(kept) != len(shard):
+            _save_shard(shard_path, root, kept)
+    return out
