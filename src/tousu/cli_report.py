@@ -1,0 +1,169 @@
+"""`tousu report`: the monthly bulletin (SPEC §6) and the half-year statistics (第二十七条).
+
+Thin: check the options, load the records the figures need, call
+`report.month_report` (and assessment), hand the dict to one renderer.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated, Any, Optional
+
+import typer
+
+from . import assessment, records, report_table
+from .app import App, parse_at
+from .cli import _app, _format, _print_json, app, command, err, out
+from .errors import Problem, TousuError
+from .model import Complaint
+from .report import Month, jsonable, month_report
+from .timeutil import parse_month
+
+REPORT_HELP = (
+    "月度投诉通报（第二十一、二十二条）：--month YYYY-MM 统计当月受理的投诉——受理与属实件数（第九条）、"
+    "四大类十七项、责任单位、渠道、环比与同比、一次解决率/首日联系率/按时办结率/回访率/回访满意率"
+    "（分子分母口径见 docs/rates.md）、超期环节、重复投诉、《投诉事件通报》、考核明细与绩效扣款；"
+    "--half YYYYH1|YYYYH2 为半年统计（第二十七条）。默认在终端显示表格，--format json 输出 JSON，"
+    "-o 文件.xlsx 生成可在 Excel/WPS 中打开、按A4打印的通报表。客户信息默认屏蔽，--unmask 仅供市场营销部内部使用。"
+)
+
+
+def check_output(path: Path) -> Path:
+    """-o must name a writable .xlsx file; refuse before computing anything."""
+    if path.suffix.lower() != ".xlsx":
+        raise TousuError(f"输出文件「{path}」应以 .xlsx 结尾（如 通报-2026-11.xlsx）")
+    if path.is_dir():
+        raise TousuError(f"输出文件「{path}」是一个目录，请给出文件名（如 {path / '通报.xlsx'}）")
+    parent = path.parent if str(path.parent) else Path(".")
+    if not parent.is_dir():
+        raise TousuError(f"无法写入「{path}」：目录「{parent}」不存在")
+    if not os.access(parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise TousuError(f"无法写入「{path}」：没有写入权限")
+    return path
+
+
+def load_for_month(a: App, mon: Month) -> tuple[list[Complaint], list[Problem]]:
+    """The records a month's report needs.
+
+    In full: the month, the month before (环比), the same month last year (同比)
+    and the repeat window. Of every other month up to the report month only the
+    records with an assessment: the ledger carries fines over (第二十八条) and a
+    penalty is filed under the month it was recorded, whatever the 受理 month.
+    """
+    full = {(mon.year, mon.month), (mon.prev().year, mon.prev().month), (mon.year - 1, mon.month)}
+    window_start = (mon.start - timedelta(days=a.rules.repeat_window_days)).date()
+    back = mon.prev()
+    while (back.year, back.month) > (window_start.year, window_start.month):
+        back = back.prev()
+        full.add((back.year, back.month))
+    found, problems = a.store.load_all(sorted(full))
+    for d in a.store.month_dirs():
+        try:
+            y, m = (int(x) for x in d.name.split("-"))
+        except ValueError:
+            continue
+        if (y, m) > (mon.year, mon.month) or (y, m) in full:
+            continue
+        for path in sorted(d.glob("TS*.yaml")):
+            try:
+                if "assess" not in path.read_text(encoding="utf-8", errors="replace"):
+                    continue
+            except OSError as exc:
+                problems.append(Problem(path, 0, f"无法读取：{exc}"))
+                continue
+            c, errs = records.read(path)
+            if c is None:
+                problems.extend(errs)
+            else:
+                found.append(c)
+    return found, problems
+
+
+@app.command("report", help=REPORT_HELP)
+@command
+def report_cmd(
+    ctx: typer.Context,
+    month: Annotated[Optional[str], typer.Option("--month", help="统计月份 YYYY-MM（按受理时间，中国时间）")] = None,
+    half: Annotated[Optional[str], typer.Option("--half", help="半年统计：YYYYH1 或 YYYYH2（第二十七条）")] = None,
+    output: Annotated[Optional[Path], typer.Option("-o", "--output", help="生成通报表 文件.xlsx")] = None,
+    fmt: Annotated[Optional[str], typer.Option("--format", help="输出格式：table（默认）或 json")] = None,
+    unmask: Annotated[bool, typer.Option("--unmask", help="不屏蔽客户姓名、电话、户号、地址（仅供市场营销部内部使用）")] = False,
+    at: Annotated[Optional[str], typer.Option("--at", help="统计截止时间（默认现在）：此后的处理步骤不计入")] = None,
+) -> None:
+    a = _app(ctx)
+    if (month is None) == (half is None):
+        raise TousuError("请给出 --month YYYY-MM（月度通报）或 --half YYYYH1|YYYYH2（半年统计）之一，且只能给出一个")
+    if fmt is not None:
+        _format(fmt)
+    if output is not None:
+        check_output(output)
+    as_of = parse_at(at, a.now)
+    if month is not None:
+        try:
+            year, mon_no = parse_month(month)
+        except ValueError as exc:
+            raise TousuError(f"--month：{exc}") from None
+        data = _month(a, Month(year, mon_no), as_of, unmask)
+        if output is not None:
+            from .bulletin_xlsx import write_month
+
+            write_month(data, output)
+        _emit(data, output, fmt, lambda: report_table.month(out, data), unmask)
+    else:
+        year, half_no = assessment.parse_half(half or "")
+        data = _half(a, year, half_no)
+        title = f"{year}年{'上' if half_no == 1 else '下'}半年投诉统计与考核（第二十七条）"
+        if output is not None:
+            from .bulletin_xlsx import write_generic
+
+            write_generic(title, report_table.sections(data), output, report_table.HEADERS)
+        _emit(data, output, fmt, lambda: report_table.generic(out, title, data), False)
+
+
+def _emit(data: dict[str, Any], output: Path | None, fmt: str | None, table: Any, unmask: bool) -> None:
+    if output is not None:
+        err.print(f"[green]已生成 {output}[/]")
+        if unmask:
+            err.print(f"[bold red]{report_table.UNMASKED_LINE}[/]")
+    if fmt == "json":
+        _print_json(data)
+    elif output is None:
+        table()
+    for w in data.get("warnings", ()):
+        err.print(f"[yellow]注意：[/]{w}")
+
+
+def _month(a: App, mon: Month, as_of: Any, unmask: bool) -> dict[str, Any]:
+    complaints, problems = load_for_month(a, mon)
+    for p in problems:
+        err.print(f"[red]无法读取：[/]{p}", markup=True)
+    data = month_report(
+        complaints, a.rules, a.calendar, mon.year, mon.month, as_of=as_of, units=a.org.unit_names, unmask=unmask,
+        penalties=assessment.month_penalties(complaints, a.rules, mon.year, mon.month),
+        ledger=assessment.ledger(complaints, a.org, mon.year, mon.month),
+        unit_fines=assessment.unit_fines(complaints, a.rules, mon.year, mon.month),
+    )
+    data["unreadable"] = [str(p) for p in problems]
+    return data
+
+
+def _half(a: App, year: int, half: int) -> dict[str, Any]:
+    last = (year, 6 if half == 1 else 12)
+    complaints, problems = a.store.load_all([(y, m) for y, m in _months_upto(a, last)])
+    for p in problems:
+        err.print(f"[red]无法读取：[/]{p}", markup=True)
+    return jsonable(assessment.half_year(complaints, a.rules, a.org, year, half))
+
+
+def _months_upto(a: App, last: tuple[int, int]) -> list[tuple[int, int]]:
+    months = []
+    for d in a.store.month_dirs():
+        try:
+            y, m = (int(x) for x in d.name.split("-"))
+        except ValueError:
+            continue
+        if (y, m) <= last:
+            months.append((y, m))
+    return months

@@ -1,0 +1,177 @@
+"""The monthly bulletin in the terminal (rich tables, Chinese), rendered from `report.month_report`'s dict."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+from rich.text import Text
+
+from .report import RATES
+from .timeutil import human, parse_datetime
+
+TERMINAL_ROWS = 50  # long lists are cut here; -o FILE.xlsx and --format json give all
+UNMASKED_LINE = "注意：本报表未屏蔽客户信息（--unmask），仅供市场营销部内部使用，不得外传。"
+
+# Column names for the half-year statistics, whose keys come from assessment.
+HEADERS = {
+    "unit": "单位", "person": "姓名", "received": "受理", "counted": "属实", "amount": "金额（元）",
+    "total": "合计", "count": "件数", "cases": "件数", "rule": "考核条款", "rule_name": "条款内容",
+    "clause": "依据", "id": "编号", "month": "月份", "due": "应扣", "deducted": "实扣", "carried": "结转",
+    "assessed": "考核", "carried_in": "上期结转", "monthly_performance": "月度绩效", "fines": "罚款",
+    "half": "半年", "year": "年度", "label": "期间", "from": "起", "to": "止", "by_category": "按大类",
+    "by_unit": "按单位", "by_person": "按人员", "penalties": "考核明细", "total_fines": "考核合计（元）",
+    "unassessed": "属实未考核", "person_fines": "个人考核", "unit_fines": "单位考核", "items": "投诉项",
+    "severity": "事件等级", "escalated_to": "越级渠道", "at": "登记时间", "sanction": "处分", "period": "期间", "rate": "比率", "opinion": "考核意见",
+}
+
+
+def pct(value: float | None) -> str:
+    return "—" if value is None else f"{value * 100:.1f}%"
+
+
+def _change(c: dict[str, Any]) -> str:
+    ratio = "—" if c["ratio"] is None else f"{c['ratio'] * 100:+.1f}%"
+    return f"{c['previous']}（{c['change']:+d}，{ratio}）"
+
+
+_WHOLE = {"编号", "责任单位", "指标", "前次", "投诉项", "环节", "比率", "分子/分母", "姓名", "本月", "渠道", "投诉大类"}
+
+
+def _t(title: str, *cols: str) -> Table:
+    """A table whose key columns (IDs, names) are never cut."""
+    t = Table(title=title, title_justify="left")
+    for c in cols:
+        t.add_column(c, no_wrap=c in _WHOLE)
+    return t
+
+
+def _row(t: Table, *cells: str | Text, **kw: Any) -> None:
+    """Add a row; plain strings are text as typed (a customer's '[/]' is not markup), Text keeps its style."""
+    t.add_row(*(escape(c) if isinstance(c, str) else c for c in cells), **kw)
+
+
+def _cut(console: Console, rows: list[Any], what: str) -> list[Any]:
+    if len(rows) > TERMINAL_ROWS:
+        console.print(f"[dim]（{what}共 {len(rows)} 条，此处列出前 {TERMINAL_ROWS} 条；完整内容请用 -o 文件.xlsx 或 --format json）[/]")
+        return rows[:TERMINAL_ROWS]
+    return rows
+
+
+def month(console: Console, r: dict[str, Any]) -> None:
+    """`tousu report --month`: headline, rates, categories, units, channels, late stages, bulletins, penalties."""
+    console.print(f"[bold]{r['title']}[/]（{r['month']} 受理；统计截至 {human(parse_datetime(r['as_of']))}）")
+    if r["unmasked"]:
+        console.print(f"[bold red]{UNMASKED_LINE}[/]")
+    mom, yoy = r["month_on_month"], r["year_on_year"]
+    t = _t("总体情况", "指标", "本月", f"上月 {mom['month']}（环比）", f"去年同月 {yoy['month']}（同比）")
+    for key, name in (("received", "受理投诉"), ("counted", "属实且供电责任（第九条）")):
+        _row(t, name, str(r[key]), _change(mom[key]), _change(yoy[key]))
+    _row(t, "重复投诉", str(len(r["repeats"])), "", "")
+    _row(t, "超期环节", str(len(r["late"])), "", "")
+    console.print(t)
+
+    t = _t("处理质量（第二十一条）", "指标", "比率", "分子/分母", "口径（分子 ÷ 分母）")
+    for rate in RATES:
+        cnt = r["rate_counts"][rate.key]
+        _row(t, rate.name, pct(r["rates"][rate.key]), f"{cnt['numerator']}/{cnt['denominator']}",
+                  f"{rate.numerator} ÷ {rate.denominator}")
+    console.print(t)
+    console.print("[dim]比率按本月受理的全部投诉计算（不论是否属实）；无可计算的件数时显示“—”。详见 docs/rates.md。[/]")
+
+    t = _t("属实投诉分类（第十条）", "投诉大类", "投诉项", "属实", "受理")
+    for cat, v in r["by_category"].items():
+        for i, (item, n) in enumerate(v["items"].items()):
+            _row(t, cat if i == 0 else "", item, str(n), str(v["items_received"][item]))
+        _row(t, "", Text(f"{cat}小计", "bold"), Text(str(v["counted"]), "bold"), Text(str(v["received"]), "bold"),
+                  end_section=True)
+    console.print(t)
+
+    t = _t("按责任单位", "责任单位", "受理", "属实", "超期环节", *(x.name for x in RATES))
+    for unit, u in r["by_unit"].items():
+        _row(t, unit, str(u["received"]), str(u["counted"]), str(u["late_stages"]),
+                  *(pct(u["rates"][x.key]) for x in RATES))
+    console.print(t)
+
+    t = _t("按受理渠道", "渠道", "受理", "属实")
+    for ch, v in r["by_channel"].items():
+        _row(t, ch, str(v["received"]), str(v["counted"]))
+    console.print(t)
+
+    if r["late"]:
+        t = _t(f"超期环节（{len(r['late'])} 个）", "编号", "环节", "责任方", "期限", "完成", "超期", "依据")
+        for x in _cut(console, r["late"], "超期环节"):
+            done = human(parse_datetime(x["done_at"])) if x["done_at"] else Text("未完成", "red")
+            _row(t, x["id"], x["stage_name"], x["owner"], human(parse_datetime(x["deadline"])), done,
+                      x["late_by"], x["clause"])
+        console.print(t)
+
+    if r["repeats"]:
+        t = _t(f"重复投诉（{r['repeat_window_days']}天内同一户号或电话、同一投诉项）", "编号", "前次", "间隔（天）",
+               "相同", "投诉项", "客户")
+        for x in _cut(console, r["repeats"], "重复投诉"):
+            _row(t, x["id"], x["previous_id"], str(x["days_apart"]), x["match"], x["item"], x["customer"])
+        console.print(t)
+
+    t = _t(f"投诉事件通报（第二十二条；{len(r['bulletins'])} 件）", "编号", "投诉项", "责任单位", "原因", "整改措施",
+           "人员处理考核意见")
+    for b in _cut(console, r["bulletins"], "投诉事件通报"):
+        _row(t, b["id"], b["item"], b["unit"] or "—", b["cause"], b["measures"], b["opinion"])
+    console.print(t)
+
+    t = _t(f"本月考核（{len(r['penalties'])} 项）", "编号", "考核条款", "被考核", "金额（元）", "依据")
+    for p in _cut(console, r["penalties"], "考核"):
+        _row(t, str(p.get("id", "")), f"{p.get('rule', '')} {p.get('rule_name', '')}",
+                  str(p.get("person") or p.get("unit") or ""), str(p.get("amount", "")), str(p.get("clause", "")))
+    console.print(t)
+
+    t = _t("绩效扣款台账（第二十八条）", "姓名", "单位", "月度绩效", "上月结转", "本月考核", "应扣", "实扣", "结转下月")
+    for x in r["ledger"]:
+        _row(t, *(str(x.get(k, "") if x.get(k) is not None else "—") for k in
+                    ("person", "unit", "monthly_performance", "carried_in", "assessed", "due", "deducted", "carried")))
+    console.print(t)
+    if r["unmasked"]:
+        console.print(f"[bold red]{UNMASKED_LINE}[/]")
+
+
+def sections(data: dict[str, Any]) -> list[tuple[str, list[dict[str, Any]]]]:
+    """A nested dict (the half-year statistics) as titled lists of flat rows, for tables and sheets."""
+    out: list[tuple[str, list[dict[str, Any]]]] = []
+    scalars = [{"项目": HEADERS.get(k, k), "数值": v} for k, v in data.items() if not isinstance(v, (dict, list))]
+    if scalars:
+        out.append(("概况", scalars))
+    for k, v in data.items():
+        title = HEADERS.get(k, k)
+        if isinstance(v, dict) and v and all(isinstance(x, dict) for x in v.values()):
+            out.append((title, [{"名称": name, **{kk: _flat(vv) if isinstance(vv, (dict, list)) else vv
+                                                   for kk, vv in row.items()}} for name, row in v.items()]))
+        elif isinstance(v, dict):
+            out.append((title, [{"项目": HEADERS.get(str(kk), str(kk)), "数值": _flat(vv)} for kk, vv in v.items()]))
+        elif isinstance(v, list):
+            out.append((title, [{kk: _flat(vv) if isinstance(vv, (dict, list)) else vv for kk, vv in row.items()}
+                                if isinstance(row, dict) else {"内容": _flat(row)} for row in v]))
+    return out
+
+
+def generic(console: Console, title: str, data: dict[str, Any]) -> None:
+    """The half-year statistics as tables."""
+    console.print(Text(title, "bold"))
+    for name, rows in sections(data):
+        if not rows:
+            console.print(f"{name}：无")
+            continue
+        keys = list(dict.fromkeys(k for row in rows for k in row))
+        t = _t(name, *(HEADERS.get(k, k) for k in keys))
+        for row in rows:
+            _row(t, *(_flat(row.get(k)) for k in keys))
+        console.print(t)
+
+
+def _flat(v: Any) -> str:
+    if isinstance(v, dict):
+        return "；".join(f"{HEADERS.get(str(k), k)}：{_flat(x)}" for k, x in v.items())
+    if isinstance(v, (list, tuple)):
+        return "、".join(_flat(x) for x in v)
+    return "—" if v is None else str(v)
