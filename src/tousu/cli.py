@@ -529,6 +529,7 @@ def _usage_zh(exc: Exception) -> str:
 
 from . import cli_assess  # noqa: E402,F401  (registers assess, escalate)
 from . import cli_report  # noqa: E402,F401  (registers report)
+from . import cli_excel  # noqa: E402,F401  (registers export, import)
 
 
 def main() -> None:

@@ -137,3 +137,7 @@ class Store:
     def write_new(self, c: Complaint) -> bool:
         """Write a complaint that already has its ID (import); False if the ID is taken."""
         return yamlio.create_exclusive(self.path_for(c.id), records.dumps(c))
+
+    def write_new_many(self, complaints: list[Complaint]) -> list[bool]:
+        """`write_new` for many (import): one flush to disk for all; False where an ID is taken."""
+        return yamlio.create_exclusive_many([(self.path_for(c.id), records.dumps(c)) for c in complaints])

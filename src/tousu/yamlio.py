@@ -181,3 +181,35 @@ def create_exclusive(path: Path, text: str) -> bool:
         return False
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def create_exclusive_many(items: list[tuple[Path, str]]) -> list[bool]:
+    """`create_exclusive` for many files with one flush to disk instead of one per file.
+
+    Every text is written to a temporary file, all of them are flushed to disk
+    at once (os.sync), and only then hard-linked into place: a name never points
+    at content that is not on disk yet. 10,000 files take seconds, not minutes
+    of one fsync each. Where os.sync is missing (Windows), each file is fsync'd.
+    """
+    if not hasattr(os, "sync"):  # pragma: no cover - Windows
+        return [create_exclusive(path, text) for path, text in items]
+    temps: list[Path] = []
+    try:
+        for path, text in items:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+            temps.append(Path(tmp))
+            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+                fh.write(text)
+        os.sync()
+        done = []
+        for (path, _), tmp in zip(items, temps):
+            try:
+                os.link(tmp, path)
+                done.append(True)
+            except FileExistsError:
+                done.append(False)
+        return done
+    finally:
+        for tmp in temps:
+            tmp.unlink(missing_ok=True)

@@ -1,0 +1,152 @@
+"""`tousu export` and `tousu import`: the 台账 of complaints out to and in from Excel (SPEC §4)."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from .cli import _app, app, command, err, out
+from .errors import TousuError
+from .excel_import import Progress
+from .timeutil import CHINA, human, parse_datetime, parse_month
+
+
+@contextlib.contextmanager
+def _progress() -> Iterator[Progress | None]:
+    """A progress bar on stderr when it is a terminal; nothing otherwise."""
+    if not err.is_terminal:
+        yield None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress as Bar, TextColumn, TimeElapsedColumn
+
+    with Bar(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+             console=err, transient=True) as bar:
+        tasks: dict[str, int] = {}
+
+        def tick(phase: str, done: int, total: int | None) -> None:
+            if phase not in tasks:
+                tasks[phase] = bar.add_task(phase, total=total)
+            bar.update(tasks[phase], completed=done, total=total)
+
+        yield tick
+
+
+def _span(month: str | None, since: str | None, until: str | None) -> tuple[datetime | None, datetime | None]:
+    """--month, or --from/--to (dates, both inclusive) → [start, end) of 受理时间."""
+    if month and (since or until):
+        raise TousuError("--month 与 --from/--to 只能选用一种")
+    try:
+        if month:
+            y, m = parse_month(month)
+            start = datetime(y, m, 1, tzinfo=CHINA)
+            end = datetime(y + (m == 12), m % 12 + 1, 1, tzinfo=CHINA)
+            return start, end
+        start = parse_datetime(since) if since else None
+    except ValueError as exc:
+        raise TousuError(f"{'--month' if month else '--from'}：{exc}") from None
+    try:
+        end = parse_datetime(until, end_of_day=True) if until else None
+    except ValueError as exc:
+        raise TousuError(f"--to：{exc}") from None
+    if start and end and end <= start:
+        raise TousuError(f"--to {until} 早于 --from {since}")
+    return start, end
+
+
+@app.command("export")
+@command
+def export_cmd(
+    ctx: typer.Context,
+    output: Annotated[Path, typer.Option("-o", "--output", help="输出的 xlsx 文件", show_default=False)],
+    month: Annotated[Optional[str], typer.Option("--month", help="受理月份 YYYY-MM")] = None,
+    since: Annotated[Optional[str], typer.Option("--from", help="受理日期起（含），YYYY-MM-DD")] = None,
+    until: Annotated[Optional[str], typer.Option("--to", help="受理日期止（含），YYYY-MM-DD")] = None,
+    unit: Annotated[Optional[str], typer.Option("--unit", help="只导出此责任单位的投诉")] = None,
+    mask: Annotated[bool, typer.Option("--mask", help="隐去客户姓名、电话、地址、户号（对外报送时使用）")] = False,
+) -> None:
+    """导出投诉台账（xlsx）：每件投诉一行，含各环节期限与是否按时；「处理记录」表含全部处理步骤，可原样导入。"""
+    from . import excel_export
+
+    a = _app(ctx)
+    start, end = _span(month, since, until)
+    if unit is not None:
+        a.org.unit(unit)
+    months = None
+    if month:
+        months = [(start.year, start.month)]  # type: ignore[union-attr]
+    complaints, problems = a.store.load_all(months)
+    chosen = excel_export.select(complaints, since=start, until=end, unit=unit)
+    excel_export.write(output, chosen, a.rules, a.calendar, a.now, mask=mask)
+    events = sum(len(c.history) for c in chosen)
+    err.print(f"[green]已导出 {len(chosen)} 件投诉（{events} 条处理记录）到 {output}"
+              f"{'，客户信息已隐去' if mask else ''}。[/]")
+    for p in problems:
+        err.print(f"[red]无法读取（未导出）：[/]{p}", markup=True)
+    if problems:
+        raise typer.Exit(2)
+
+
+@app.command("import")
+@command
+def import_cmd(
+    ctx: typer.Context,
+    file: Annotated[Path, typer.Argument(help="要导入的 xlsx 文件（tousu 导出的台账或 95598 导出表）", show_default=False)],
+    sheet: Annotated[Optional[str], typer.Option("--sheet", help="工作表名称（默认「投诉台账」，否则第一张）")] = None,
+    mapping: Annotated[Optional[Path], typer.Option("--mapping", help="列映射 YAML（默认内置的 95598 映射）")] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="只检查并列出将导入的内容，不写入")] = False,
+) -> None:
+    """导入投诉台账：先逐行检查，有任何一行错误则全部不导入；已有的工单（同一工单编号或 ID）不会重复导入。"""
+    from . import excel_import as xi
+
+    a = _app(ctx)
+    cols = xi.load_mapping(mapping)
+    rules, org, cal, now, store = a.rules, a.org, a.calendar, a.now, a.store
+    with _progress() as tick:
+        wb = xi.read(file, sheet=sheet, mapping=cols, progress=tick)
+        items, problems = xi.build(wb, cols, rules=rules, org=org, cal=cal, now=now, progress=tick)
+        if problems:
+            raise TousuError(f"「{file.name}」有 {len(problems)} 处错误，未导入任何数据（改正后请重新导入）：",
+                             tuple(problems))  # type: ignore[arg-type]
+        with store.lock():  # check and write as one step: two imports at once stay consistent
+            existing, broken = store.load_all()
+            if broken:
+                raise TousuError("数据目录中有无法读取的记录，无法判断是否重复导入，请先修正：",
+                                 tuple(broken))
+            outcomes = xi.classify(items, existing)
+            if not dry_run:
+                outcomes = xi.write(store, outcomes, (c.id for c in existing), progress=tick)
+    for label, names in (("未导入的列", wb.main.unused), ("与前面的列对应同一字段、未使用的列", wb.main.ignored)):
+        if names:
+            err.print(f"[yellow]注意：[/]{label}：{escape('、'.join(names))}")
+    if dry_run:
+        _preview(outcomes, wb.main.title)
+    counts = {s: sum(1 for o in outcomes if o.status == s) for s in xi.STATUS_ZH}
+    prefix = "试运行，未写入任何数据：将" if dry_run else "导入完成："
+    out.print(f"{prefix}新增 {counts['new']} 件，未变 {counts['unchanged']} 件，冲突 {counts['conflict']} 件。")
+    for o in outcomes:
+        if o.status == "conflict":
+            c = o.complaint
+            who = f"工单编号 {c.ref}" if c.ref else f"编号 {c.id}"
+            out.print(f"  冲突：第{o.item.row}行（{who}）与已有的 {o.existing} 不一致：{o.detail}；未覆盖。", markup=False)
+
+
+def _preview(outcomes: list, title: str) -> None:  # list[excel_import.Outcome]
+    from .excel_import import STATUS_ZH
+
+    t = Table(title=f"将从「{title}」导入（{len(outcomes)} 行）", title_justify="left")
+    for col in ("行", "结果", "编号", "95598工单编号", "受理时间", "客户", "投诉项", "状态", "说明"):
+        t.add_column(col, no_wrap=col in ("行", "结果", "编号", "受理时间"))
+    style = {"new": "green", "unchanged": "dim", "conflict": "bold red"}
+    for o in outcomes:
+        c = o.complaint
+        cid = o.existing or c.id or "（新编号）"
+        t.add_row(str(o.item.row), f"[{style[o.status]}]{STATUS_ZH[o.status]}[/]", cid, escape(c.ref or "—"),
+                  human(c.received_at), escape(c.customer.name), c.item, c.state_zh, escape(o.detail))
+    out.print(t)

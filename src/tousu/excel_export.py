@@ -1,0 +1,182 @@
+"""`tousu export`: the 台账 of complaints as an xlsx workbook (SPEC §4).
+
+Sheet 投诉台账 holds one row per complaint: every field of SPEC §2, the state,
+each stage's latest deadline and whether it was met, and the event times.
+Sheet 处理记录 holds every event, so `tousu import` can bring the history back
+unchanged. Times are real Excel dates (naive China time); every string is
+written as text, so nothing a customer typed can run as a formula.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterable
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from . import privacy
+from .calendar import WorkCalendar
+from .deadlines import STATUS_ZH, Stage, stages
+from .errors import TousuError
+from .excel_fields import HISTORY, HISTORY_SHEET, MAIN, MAIN_SHEET, STEP_TIMES, bool_text
+from .model import ACTIONS, Complaint, Event
+from .rules import STAGE_KEYS, Rules
+from .timeutil import to_china
+from .xlsxsafe import looks_like_formula, set_text
+
+TIME_FORMAT = "yyyy-mm-dd hh:mm"
+
+
+def select(complaints: Iterable[Complaint], *, since: datetime | None = None, until: datetime | None = None,
+           unit: str | None = None) -> list[Complaint]:
+    """Complaints received in [since, until) and (optionally) of one 责任单位."""
+    out = []
+    for c in complaints:
+        if since is not None and c.received_at < since:
+            continue
+        if until is not None and c.received_at >= until:
+            continue
+        if unit is not None and c.unit != unit:
+            continue
+        out.append(c)
+    return out
+
+
+def excel_time(dt: datetime | None) -> datetime | None:
+    """China time without tzinfo: what Excel shows is what a person in China reads."""
+    return None if dt is None else to_china(dt).replace(tzinfo=None)
+
+
+def stage_headers(rules: Rules) -> list[tuple[str, str, str]]:
+    """(stage key, deadline header, status header) for the stages rules.yaml defines."""
+    return [(k, f"{rules.stages[k].name}期限", f"{rules.stages[k].name}按时情况")
+            for k in STAGE_KEYS if k in rules.stages]
+
+
+def main_row(c: Complaint, st: list[Stage], rules: Rules, now: datetime, mask: bool) -> list[Any]:
+    """One 投诉台账 row, in the order of MAIN then the stage columns."""
+    r = c.reply
+    last_time = {action: (e.at if (e := c.last(action)) else None) for _, action in STEP_TIMES}
+    cust = c.customer
+    values: dict[str, Any] = {
+        "id": c.id,
+        "ref": c.ref,
+        "received_at": c.received_at,
+        "channel": c.channel,
+        "received_by": c.received_by,
+        "name": privacy.mask_name(cust.name) if mask else cust.name,
+        "phone": privacy.mask_phone(cust.phone) if mask else cust.phone,
+        "address": privacy.mask_address(cust.address) if mask else cust.address,
+        "account": privacy.mask_account(cust.account) if mask else cust.account,
+        "category": c.category,
+        "item": c.item,
+        "content": c.content,
+        "attitude": c.attitude,
+        "severity": c.current_severity,
+        "escalated_to": "、".join(c.all_escalations),
+        "unit": c.unit,
+        "verified": bool_text("verified", c.verified),
+        "responsible": bool_text("responsible", c.responsible),
+        "cause": r.cause if r else None,
+        "process": r.process if r else None,
+        "measures": r.measures if r else None,
+        "satisfied": c.revisit_result,
+        "state": c.state_zh,
+    }
+    for key, action in STEP_TIMES:
+        values[key] = last_time[action]
+    row = [values[col.key] for col in MAIN]
+    latest = {s.key: s for s in st}  # the latest clock of each stage
+    for key, _, _ in stage_headers(rules):
+        s = latest.get(key)
+        row += [s.deadline if s else None, STATUS_ZH[s.status(now)] if s else None]
+    return row
+
+
+def history_row(cid: str, e: Event, c: Complaint) -> list[Any]:
+    """One 处理记录 row. The 受理 row carries the intake 事件等级 and 越级渠道."""
+    values: dict[str, Any] = {name: getattr(e, name, None) for name in (col.key for col in HISTORY[1:])}
+    values["action"] = ACTIONS.get(e.action, e.action)
+    values["note"] = e.note or None
+    for key in ("verified", "responsible", "approved", "satisfied"):
+        values[key] = bool_text(key, getattr(e, key))
+    if e.action == "add":
+        values["severity"] = c.severity
+        values["escalated_to"] = "、".join(c.escalated_to) or None
+    return [cid] + [values[col.key] for col in HISTORY[1:]]
+
+
+def _write_sheet(wb: Any, title: str, headers: list[str], widths: list[int], rows: Iterable[list[Any]]) -> None:
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    ws = wb.create_sheet(title)
+    for i, w in enumerate(widths, 1):
+        ws.column_dimensions[get_column_letter(i)].width = w
+    ws.freeze_panes = "B2"
+    bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
+    centre = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    head = []
+    for h in headers:
+        cell = set_text(WriteOnlyCell(ws), h)
+        cell.font, cell.fill, cell.alignment = bold, fill, centre
+        head.append(cell)
+    ws.append(head)
+    n = 1
+    for row in rows:
+        cells: list[Any] = []
+        end = len(row)
+        while end and row[end - 1] is None:  # trailing empty cells cost time and say nothing
+            end -= 1
+        for value in row[:end]:
+            if isinstance(value, datetime):
+                cell = WriteOnlyCell(ws, excel_time(value))
+                cell.number_format = TIME_FORMAT
+                value = cell
+            elif isinstance(value, date):
+                cell = WriteOnlyCell(ws, value)
+                cell.number_format = "yyyy-mm-dd"
+                value = cell
+            elif isinstance(value, str):
+                value = ILLEGAL_CHARACTERS_RE.sub("", value)  # control characters Excel cannot hold
+                if looks_like_formula(value):
+                    value = set_text(WriteOnlyCell(ws), value)
+            # Any other string is written as text by openpyxl already; plain values are much faster.
+            cells.append(value)
+        ws.append(cells)
+        n += 1
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{n}"
+
+
+def write(path: Path, complaints: list[Complaint], rules: Rules, cal: WorkCalendar, now: datetime, *,
+          mask: bool = False) -> None:
+    """Write the workbook to `path` atomically (a temporary file renamed into place)."""
+    from openpyxl import Workbook
+
+    path = Path(path)
+    if path.suffix.lower() != ".xlsx":
+        raise TousuError(f"输出文件「{path}」应以 .xlsx 结尾")
+    if not path.parent.is_dir():
+        raise TousuError(f"输出目录「{path.parent}」不存在")
+    wb = Workbook(write_only=True)
+    sh = stage_headers(rules)
+    headers = [col.header for col in MAIN] + [h for _, d, s in sh for h in (d, s)]
+    widths = [col.width for col in MAIN] + [w for _ in sh for w in (17, 10)]
+    _write_sheet(wb, MAIN_SHEET, headers, widths,
+                 (main_row(c, stages(c, rules, cal), rules, now, mask) for c in complaints))
+    _write_sheet(wb, HISTORY_SHEET, [col.header for col in HISTORY], [col.width for col in HISTORY],
+                 (history_row(c.id, e, c) for c in complaints for e in c.history))
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        wb.save(tmp)
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise TousuError(f"无法写入「{path}」：{exc.strerror or exc}（文件是否正在 Excel/WPS 中打开？）") from None
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
