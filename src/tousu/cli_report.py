@@ -68,7 +68,7 @@ def load_for_month(a: App, mon: Month) -> tuple[list[Complaint], list[Problem]]:
             continue
         for path in sorted(d.glob("TS*.yaml")):
             try:
-                if "assess" not in path.read_text(encoding="utf-8", errors="replace"):
+                if b"assess" not in path.read_bytes():
                     continue
             except OSError as exc:
                 problems.append(Problem(path, 0, f"无法读取：{exc}"))

@@ -93,7 +93,7 @@ class Month:
         return Month(self.year - 1, self.month)
 
     def contains(self, t: datetime) -> bool:
-        return self.start <= to_china(t) < self.end
+        return self.start <= t < self.end  # aware datetimes compare across zones
 
 
 # ---------------------------------------------------------------- helpers
@@ -363,7 +363,8 @@ def month_report(
     as_of = to_china(as_of)
     mon = Month(year, month)
     seen = [as_of_view(c, as_of) for c in complaints if to_china(c.received_at) <= as_of]
-    current = sorted((c for c in seen if mon.contains(c.received_at)), key=lambda c: (c.received_at, c.id))
+    start, end = mon.start, mon.end
+    current = sorted((c for c in seen if start <= c.received_at < end), key=lambda c: (c.received_at, c.id))
 
     taxonomy = rules.taxonomy
     unit_names = list(dict.fromkeys(list(units) + sorted({c.unit or NOT_DISPATCHED for c in current})))
@@ -426,7 +427,8 @@ def month_report(
         u["rate_counts"] = t.detail()
 
     def totals(m: Month) -> dict[str, Any]:
-        cs = [c for c in seen if m.contains(c.received_at)]
+        lo, hi = m.start, m.end
+        cs = [c for c in seen if lo <= c.received_at < hi]
         return {"month": m.label, "received": len(cs), "counted": sum(c.counted for c in cs)}
 
     received, counted = len(current), sum(c.counted for c in current)
