@@ -419,6 +419,7 @@ def list_cmd(
     """按月份、单位、状态、分类或超期筛选投诉。"""
     a = _app(ctx)
     _format(fmt)
+    a.rules  # a broken rules.yaml is an error even when there is nothing to list
     now = parse_at(at, a.now)
     months = _months_between(month) if month else None
     if unit is not None:
