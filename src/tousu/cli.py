@@ -26,6 +26,40 @@ from .org import EXAMPLE as ORG_EXAMPLE
 from .rules import builtin_path
 from .timeutil import iso, parse_month
 
+def _help_in_chinese() -> None:
+    """Say typer's own help labels in Chinese.
+
+    These are module constants of typer's rich help and the text of the help
+    option; where a typer version names them differently, help stays in English
+    rather than failing.
+    """
+    try:
+        from typer import rich_utils
+    except ImportError:  # pragma: no cover - typer without rich help
+        return
+    for name, text in (("ARGUMENTS_PANEL_TITLE", "参数"), ("OPTIONS_PANEL_TITLE", "选项"),
+                       ("COMMANDS_PANEL_TITLE", "命令"), ("REQUIRED_LONG_STRING", "[必填]"),
+                       ("DEFAULT_STRING", "[默认：{}]"), ("ENVVAR_STRING", "[环境变量：{}]")):
+        if hasattr(rich_utils, name):
+            setattr(rich_utils, name, text)
+    core = getattr(getattr(typer, "_click", None), "core", None)
+    command_cls = getattr(core, "Command", None)
+    original = getattr(command_cls, "get_help_option", None)
+    if original is None or getattr(original, "_tousu", False):
+        return
+
+    def get_help_option(self, ctx):  # noqa: ANN001, ANN202 - typer's signature
+        opt = original(self, ctx)
+        if opt is not None:
+            opt.help = "显示本帮助并退出"
+        return opt
+
+    get_help_option._tousu = True  # type: ignore[attr-defined]
+    command_cls.get_help_option = get_help_option
+
+
+_help_in_chinese()
+
 app = typer.Typer(
     help="tousu（投诉）：供电公司客户投诉工单管理与考核。数据在 ./data（--data），规则在 ./rules.yaml（--rules）。",
     no_args_is_help=True,

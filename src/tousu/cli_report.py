@@ -81,7 +81,7 @@ def load_for_month(a: App, mon: Month) -> tuple[list[Complaint], list[Problem]]:
     return found, problems
 
 
-@app.command("report", help=REPORT_HELP)
+@app.command("report", help=REPORT_HELP, short_help="月度投诉通报（--month）与半年统计（--half）：表格、JSON 或 xlsx 通报表。")
 @command
 def report_cmd(
     ctx: typer.Context,
