@@ -14,7 +14,7 @@ from foundation_helpers import (FOUNDATION_RULES, REPLY, check, fcli, ok, rules_
 from tousu import lifecycle, org, rules
 from tousu.calendar import WorkCalendar, uncovered_warning
 from tousu.deadlines import deadline_for, stages, working_day_deadline
-from tousu.timeutil import CHINA, human, iso
+from tousu.timeutil import CHINA, human_deadline, iso
 
 NOW = datetime(2099, 1, 1, tzinfo=CHINA)
 
@@ -40,14 +40,14 @@ def test_spec_examples_through_working_day_deadline(dispatched: str, contact: st
     c = working_day_deadline(t(dispatched), 1, cal)
     r = working_day_deadline(t(dispatched), 4, cal)
     assert (iso(c.at), iso(r.at)) == (contact, reply)
-    assert human(c.at) == contact_human
+    assert human_deadline(c.at) == contact_human
     assert c.uncovered == r.uncovered == ()
 
 
 def test_spec_reply_examples_for_people() -> None:
     cal = WorkCalendar()
-    assert human(working_day_deadline(t("2026-09-30 16:00"), 4, cal).at) == "2026-10-12 24:00"
-    assert human(working_day_deadline(t("2026-02-13 10:00"), 4, cal).at) == "2026-02-26 24:00"
+    assert human_deadline(working_day_deadline(t("2026-09-30 16:00"), 4, cal).at) == "2026-10-12 24:00"
+    assert human_deadline(working_day_deadline(t("2026-02-13 10:00"), 4, cal).at) == "2026-02-26 24:00"
 
 
 def test_basis_explains_the_holidays() -> None:
@@ -76,7 +76,7 @@ def test_same_clock_rule() -> None:
 
 def test_year_end_without_next_years_schedule_falls_back_and_says_so() -> None:
     d = working_day_deadline(t("2026-12-30 10:00"), 4, WorkCalendar())
-    assert iso(d.at) == "2027-01-06T00:00:00+08:00" and human(d.at) == "2027-01-05 24:00"
+    assert iso(d.at) == "2027-01-06T00:00:00+08:00" and human_deadline(d.at) == "2027-01-05 24:00"
     assert d.uncovered == (2027,)
     assert "2027年按周一至周五" in d.basis
 
@@ -84,7 +84,7 @@ def test_year_end_without_next_years_schedule_falls_back_and_says_so() -> None:
 def test_year_end_with_new_years_day_in_rules_yaml() -> None:
     cal = WorkCalendar(holidays={datetime(2027, 1, 1).date(): "元旦"})
     d = working_day_deadline(t("2026-12-30 10:00"), 4, cal)
-    assert human(d.at) == "2027-01-06 24:00"
+    assert human_deadline(d.at) == "2027-01-06 24:00"
     assert d.uncovered == ()
 
 

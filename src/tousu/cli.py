@@ -20,11 +20,11 @@ from rich.markup import escape
 from . import lifecycle, overdue, render
 from .app import App, default_user, parse_at
 from .deadlines import stages
-from .errors import TousuError, choices
+from .errors import Problem, TousuError, choices
 from .model import STATES, Complaint
 from .org import EXAMPLE as ORG_EXAMPLE
 from .rules import builtin_path
-from .timeutil import iso, parse_month
+from .timeutil import human_deadline, iso, parse_month
 
 def _help_in_chinese() -> None:
     """Say typer's own help labels in Chinese.
@@ -92,6 +92,28 @@ def fail(exc: TousuError) -> None:
         err.print(f"  {p}", markup=False)
 
 
+def print_problems(problems: list[Problem]) -> None:
+    """Record files that could not be read, one `path:line: message` line each (stderr)."""
+    for p in problems:
+        err.print(f"[red]无法读取：[/]{escape(str(p))}", markup=True)
+
+
+def _os_error(exc: OSError) -> TousuError:
+    """A file-system failure as a Chinese message naming the path."""
+    where = exc.filename or ""
+    reasons = {
+        PermissionError: "没有权限",
+        FileNotFoundError: "文件或目录不存在",
+        IsADirectoryError: "这是一个目录，不是文件",
+        NotADirectoryError: "路径中有一段不是目录",
+        FileExistsError: "已存在同名的文件或目录",
+    }
+    reason = next((text for cls, text in reasons.items() if isinstance(exc, cls)), None)
+    if reason is None:
+        reason = "磁盘已满" if exc.errno == 28 else f"文件系统错误（{exc.strerror or exc}）"
+    return TousuError(f"无法读写「{where}」：{reason}；没有写入任何记录" if where else f"文件读写失败：{reason}")
+
+
 def command(fn: Callable[..., Any]) -> Callable[..., Any]:
     """Register a command whose TousuErrors become a Chinese message and exit 2."""
 
@@ -101,6 +123,9 @@ def command(fn: Callable[..., Any]) -> Callable[..., Any]:
             return fn(*args, **kwargs)
         except TousuError as exc:
             fail(exc)
+            raise typer.Exit(2) from None
+        except OSError as exc:
+            fail(_os_error(exc))
             raise typer.Exit(2) from None
 
     return wrapper
@@ -310,7 +335,7 @@ def extend_cmd(ctx: typer.Context, cid: IdArg,
         return lifecycle.extend(c, until=until_at, reason=reason, approved_by=approved_by, at=t,
                                 by=by or default_user(), now=a.now, org=a.org, current_deadline=current, note=note)
 
-    _step(ctx, cid, step, f"{cid} 的答复期限已延至 {render.human(until_at)}。")
+    _step(ctx, cid, step, f"{cid} 的答复期限已延至 {human_deadline(until_at)}。")
 
 
 @app.command("reply")
@@ -486,8 +511,7 @@ def list_cmd(
                       "next_deadline": iso(n.deadline) if n else None} for c, n in rows])
     else:
         render.complaint_list(out, rows, now)
-    for p in problems:
-        err.print(f"[red]无法读取：[/]{escape(str(p))}", markup=True)
+    print_problems(problems)
     if problems:
         raise typer.Exit(2)
 
@@ -511,8 +535,7 @@ def check_overdue_cmd(
         render.overdue_report(out, report)
     for w in report["warnings"]:
         err.print(f"[yellow]注意：[/]{w}")
-    for p in problems:
-        err.print(f"[red]无法读取：[/]{escape(str(p))}", markup=True)
+    print_problems(problems)
     if problems:
         raise typer.Exit(2)
     if report["overdue"]:

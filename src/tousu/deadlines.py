@@ -15,7 +15,7 @@ from datetime import datetime, time, timedelta
 from .calendar import WorkCalendar, uncovered_warning
 from .model import Complaint
 from .rules import Rules, StageLimit
-from .timeutil import CHINA, human, to_china
+from .timeutil import CHINA, human, human_deadline, to_china
 
 SERIOUS = ("严重", "重大")
 HOTLINE = "95598班"
@@ -161,7 +161,7 @@ def stages(c: Complaint, rules: Rules, cal: WorkCalendar) -> list[Stage]:
             i = open_["reply"]
             until = to_china(ev.until)
             out[i] = replace(out[i], deadline=until, uncovered=(),
-                             basis=f"经{ev.approved_by}批准延期至 {human(until)}（{ev.reason}）")
+                             basis=f"经{ev.approved_by}批准延期至 {human_deadline(until)}（{ev.reason}）")
         elif a == "reply":
             finish("reply", ev.at)
             start("revisit", ev.at)

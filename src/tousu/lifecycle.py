@@ -16,7 +16,7 @@ from .errors import TousuError, choices
 from .model import STATES, Complaint, Customer, Event
 from .org import Org
 from .rules import Rules
-from .timeutil import human, to_china
+from .timeutil import human, human_deadline, to_china
 
 FUTURE_SLACK = timedelta(minutes=5)
 _PHONE = re.compile(r"^\+?[\d\- ()（）]{5,24}$")
@@ -173,9 +173,9 @@ def extend(c: Complaint, *, until: datetime, reason: str, approved_by: str, at: 
     at = _check_time(c, at, now, "延期")
     until = to_china(until)
     if current_deadline is not None and until <= current_deadline:
-        raise TousuError(f"延期至 {human(until)} 不晚于现在的答复期限 {human(current_deadline)}，无需延期")
+        raise TousuError(f"延期至 {human_deadline(until)} 不晚于现在的答复期限 {human_deadline(current_deadline)}，无需延期")
     if until <= at:
-        raise TousuError(f"延期至 {human(until)} 早于登记时间 {human(at)}")
+        raise TousuError(f"延期至 {human_deadline(until)} 早于登记时间 {human(at)}")
     return _append(c, Event("extend", at, by, note, until=until, reason=reason, approved_by=approved_by))
 
 

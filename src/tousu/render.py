@@ -13,7 +13,7 @@ from rich.table import Table
 from .calendar import WorkCalendar
 from .deadlines import STATUS_ZH, Stage
 from .model import Complaint
-from .timeutil import duration_zh, human, parse_datetime
+from .timeutil import duration_zh, human, human_deadline, parse_datetime
 
 _STATUS_STYLE = {"met": "green", "late": "yellow", "pending": "cyan", "overdue": "bold red"}
 
@@ -61,7 +61,7 @@ def complaint(console: Console, c: Complaint, stages: list[Stage], now: datetime
         s.add_column(col, no_wrap=True)
     for i, st in enumerate(stages, 1):
         status = st.status(now)
-        s.add_row(str(i), st.name, st.owner, human(st.deadline), human(st.done_at),
+        s.add_row(str(i), st.name, st.owner, human_deadline(st.deadline), human(st.done_at),
                   f"[{_STATUS_STYLE[status]}]{STATUS_ZH[status]}[/]")
     console.print(s)
     for i, st in enumerate(stages, 1):
@@ -75,7 +75,7 @@ def event_detail(e) -> str:  # noqa: ANN001 - model.Event
     if e.action == "return":
         parts.append(f"{e.unit} 退回：{e.reason}")
     if e.action == "extend":
-        parts.append(f"延期至 {human(e.until)}，{e.approved_by} 批准：{e.reason}")
+        parts.append(f"延期至 {human_deadline(e.until)}，{e.approved_by} 批准：{e.reason}")
     if e.action == "reply":
         parts.append(f"{yes_no(e.verified, '属实', '不属实')}，{yes_no(e.responsible, '供电责任', '非供电责任')}")
     if e.action == "review":
@@ -102,7 +102,7 @@ def complaint_list(console: Console, rows: list[tuple[Complaint, Stage | None]],
         due = "—"
         if nxt is not None:
             style = _STATUS_STYLE[nxt.status(now)]
-            due = f"[{style}]{nxt.name} {human(nxt.deadline)}[/]"
+            due = f"[{style}]{nxt.name} {human_deadline(nxt.deadline)}[/]"
         t.add_row(c.id, human(c.received_at), escape(c.item), escape(c.customer.name), c.unit or "—", c.state_zh, due)
     console.print(t)
 
@@ -123,7 +123,7 @@ def overdue_report(console: Console, report: dict[str, Any]) -> None:
                 t.add_column(col)
             for r in by_unit[unit]:
                 mins = r.get("minutes_overdue", r.get("minutes_left", 0))
-                t.add_row(r["id"], f"{r['stage_name']}（{r['clause']}）", human(parse_datetime(r["deadline"])),
+                t.add_row(r["id"], f"{r['stage_name']}（{r['clause']}）", human_deadline(parse_datetime(r["deadline"])),
                           duration_zh(_minutes(mins)), escape(r["item"]), escape(r["basis"]))
             console.print(t)
     if not report["overdue"]:

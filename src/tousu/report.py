@@ -26,7 +26,7 @@ from .deadlines import Stage, stages
 from .model import Complaint, Event
 from .privacy import mask_account, mask_address, mask_name, mask_phone
 from .rules import Rules
-from .timeutil import CHINA, duration_zh, human, iso, to_china
+from .timeutil import CHINA, duration_zh, human, human_deadline, iso, to_china
 
 NOT_DISPATCHED = "（未派发）"
 
@@ -270,7 +270,7 @@ def _step_text(e: Event, m: Masker) -> str:
     what = {
         "dispatch": lambda: f"派发至{e.unit}",
         "return": lambda: f"退回（{m.text(e.reason)}）",
-        "extend": lambda: f"经{e.approved_by}批准延期至{human(e.until)}",
+        "extend": lambda: f"经{e.approved_by}批准延期至{human_deadline(e.until)}",
         "reply": lambda: "答复客户（" + ("属实" if e.verified else "不属实") + "，"
                          + ("供电责任" if e.responsible else "非供电责任") + "）",
         "review": lambda: "审核通过" if e.approved else f"审核驳回（{m.text(e.reason)}）",

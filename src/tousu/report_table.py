@@ -10,7 +10,7 @@ from rich.table import Table
 from rich.text import Text
 
 from .report import RATES
-from .timeutil import human, parse_datetime
+from .timeutil import human, human_deadline, parse_datetime
 
 TERMINAL_ROWS = 50  # long lists are cut here; -o FILE.xlsx and --format json give all
 UNMASKED_LINE = "注意：本报表未屏蔽客户信息（--unmask），仅供市场营销部内部使用，不得外传。"
@@ -104,7 +104,7 @@ def month(console: Console, r: dict[str, Any]) -> None:
         t = _t(f"超期环节（{len(r['late'])} 个）", "编号", "环节", "责任方", "期限", "完成", "超期", "依据")
         for x in _cut(console, r["late"], "超期环节"):
             done = human(parse_datetime(x["done_at"])) if x["done_at"] else Text("未完成", "red")
-            _row(t, x["id"], x["stage_name"], x["owner"], human(parse_datetime(x["deadline"])), done,
+            _row(t, x["id"], x["stage_name"], x["owner"], human_deadline(parse_datetime(x["deadline"])), done,
                       x["late_by"], x["clause"])
         console.print(t)
 

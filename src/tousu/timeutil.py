@@ -25,6 +25,9 @@ _FORMS = [
     ),
 ]
 
+YEARS = range(2000, 2100)
+"""Years a time may fall in: anything else is a typo."""
+
 FORMAT_HINT = "YYYY-MM-DD HH:MM（如 2026-11-26 09:30，也接受 ISO 8601、2026/11/26 9:30、2026年11月26日 09:30）"
 
 
@@ -44,9 +47,20 @@ def parse_datetime(text: str, *, end_of_day: bool = False) -> datetime:
     """Parse a time a person typed (China time unless an offset is given).
 
     A bare date means 00:00 of it, or 24:00 (next day 00:00) with `end_of_day`.
-    Raises ValueError with a Chinese message naming the value.
+    Raises ValueError with a Chinese message naming the value; years outside
+    YEARS are refused (a typo, and beyond them date arithmetic overflows).
     """
     s = str(text).strip()
+    try:
+        dt = _parse(s, end_of_day)
+    except OverflowError:
+        dt = None
+    if dt is None or dt.year not in YEARS:
+        raise ValueError(f"时间「{s}」的年份超出范围（{YEARS.start}–{YEARS.stop - 1}年）")
+    return dt
+
+
+def _parse(s: str, end_of_day: bool) -> datetime:
     if not s:
         raise ValueError(f"时间为空，应为 {FORMAT_HINT}")
     if "+" in s:
@@ -84,6 +98,8 @@ def parse_month(text: str) -> tuple[int, int]:
     m = re.match(r"^\s*(\d{4})[-/年](\d{1,2})月?\s*$", str(text))
     if not m or not 1 <= int(m.group(2)) <= 12:
         raise ValueError(f"月份「{text}」无效，应为 YYYY-MM（如 2026-11）")
+    if int(m.group(1)) not in YEARS:
+        raise ValueError(f"月份「{text}」的年份超出范围（{YEARS.start}–{YEARS.stop - 1}年）")
     return int(m.group(1)), int(m.group(2))
 
 
@@ -93,7 +109,14 @@ def iso(dt: datetime | None) -> str | None:
 
 
 def human(dt: datetime | None) -> str:
-    """'2026-10-08 24:00' style for people: midnight shown as 24:00 of the day before."""
+    """'2026-11-26 09:30' for people, in China time."""
+    if dt is None:
+        return "—"
+    return f"{to_china(dt):%Y-%m-%d %H:%M}"
+
+
+def human_deadline(dt: datetime | None) -> str:
+    """A deadline for people: midnight is written as 24:00 of the day before ('2026-10-08 24:00')."""
     if dt is None:
         return "—"
     dt = to_china(dt)
