@@ -80,8 +80,11 @@ def refuse(cli: Cli, message: str, *args: str) -> None:
 
 
 def counted(cli: Cli, *, severity: str = "一般", item: str = "服务态度", escalated: str | None = None,
-            day: str = "2026-11-02", verified: bool = True, responsible: bool = True) -> str:
-    """A complaint received {day} 09:00, dispatched, contacted and replied (属实、供电责任 by default) by 12:00."""
+            day: str = "2026-11-02", verified: bool = True, responsible: bool | None = None) -> str:
+    """A complaint received {day} 09:00, dispatched, contacted and replied (属实、供电责任 by default) by 12:00.
+
+    A 不属实 reply is 非供电责任 unless said otherwise (the CLI refuses 不属实 + 供电责任)."""
+    responsible = verified if responsible is None else responsible
     kw = {"received_at": f"{day} 09:00", "severity": severity, "item": item}
     if escalated:
         kw["escalated_to"] = escalated
@@ -251,7 +254,7 @@ def test_falsified_needs_a_reply(rcli: Cli) -> None:
 
 
 @pytest.mark.parametrize("verified,responsible,verdict", [
-    (False, True, "核实结论为「不属实」、责任认定为「供电责任」"),
+    (False, False, "核实结论为「不属实」、责任认定为「非供电责任」"),
     (True, False, "核实结论为「属实」、责任认定为「非供电责任」"),
 ])
 def test_only_verified_and_responsible_are_assessed(rcli: Cli, verified: bool, responsible: bool, verdict: str) -> None:

@@ -94,7 +94,7 @@ def test_add_prints_only_the_id_on_stdout(fcli: Cli, data_dir: Path) -> None:
 # ------------------------------------------------------------ other bad input
 
 
-@pytest.mark.parametrize("bad", ["../x", "TS2026110200", "ts202611020001", "TS202611020001.yaml", "../../etc/passwd"])
+@pytest.mark.parametrize("bad", ["../x", "TS2026110200", "TS202611020001.yaml", "../../etc/passwd"])
 def test_show_refuses_what_is_not_an_id(fcli: Cli, bad: str) -> None:
     refused(fcli("show", bad), f"编号「{bad}」不是投诉编号，应为 TS+受理日期(8位)+序号(4位)，如 TS202611260001")
 

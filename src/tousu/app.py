@@ -11,8 +11,12 @@ from pathlib import Path
 
 from . import org as org_mod
 from . import rules as rules_mod
+from collections.abc import Iterable
+
 from .calendar import WorkCalendar
-from .errors import TousuError
+from .errors import Problem, TousuError
+from .lifecycle import rule_problems
+from .model import Complaint
 from .store import Store
 from .timeutil import now_china, parse_datetime
 
@@ -67,6 +71,16 @@ class App:
         if not self.data_dir.is_dir():
             raise TousuError(f"数据目录「{self.data_dir}」不存在；用 tousu init {self.data_dir} 创建，或用 --data / TOUSU_DATA 指定")
         return Store(self.data_dir)
+
+    def load_all(self, months: Iterable[tuple[int, int]] | None = None) -> tuple[list[Complaint], list[Problem]]:
+        """Every complaint (optionally of some months) and every problem: unreadable files,
+        values rules.yaml does not know, and a broken org.yaml (raised)."""
+        store = self.store
+        self.org  # noqa: B018 - a broken org.yaml is an error for every command over the data
+        complaints, problems = store.load_all(months)
+        for c in complaints:
+            problems.extend(rule_problems(c, self.rules))
+        return complaints, problems
 
     @cached_property
     def calendar(self) -> WorkCalendar:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import re
 import sys
 from pathlib import Path
@@ -68,7 +69,9 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
-out = Console(highlight=False, soft_wrap=False)
+# Piped or mailed (cron), rich would cut tables to 80 columns: give them room instead.
+_WIDTH = None if sys.stdout.isatty() or os.environ.get("COLUMNS") else 160
+out = Console(highlight=False, soft_wrap=False, width=_WIDTH)
 # soft_wrap: messages and `path:line: …` problems stay one line each, whatever the width (cron logs, grep).
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
@@ -81,8 +84,21 @@ IdArg = Annotated[str, typer.Argument(help="投诉编号，如 TS202611260001", 
 FormatOpt = Annotated[str, typer.Option("--format", help="输出格式：table 或 json")]
 
 
+def _version(value: bool) -> None:
+    if value:
+        from . import __version__
+
+        sys.stdout.write(f"tousu {__version__}\n")
+        raise typer.Exit(0)
+
+
 @app.callback()
-def _global(ctx: typer.Context, data: DataOpt = None, rules: RulesOpt = None) -> None:
+def _global(
+    ctx: typer.Context,
+    data: DataOpt = None,
+    rules: RulesOpt = None,
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="显示版本并退出")] = False,
+) -> None:
     ctx.obj = App(data_dir=data or Path("data"), rules_option=rules)
 
 
@@ -199,11 +215,11 @@ _OPTION_OF = {"channel": "--channel", "name": "--name", "phone": "--phone", "ite
 
 
 def _ask(label: str, valid: tuple[str, ...] | None = None,
-         check: Callable[[str], str] | None = None) -> str:
+         check: Callable[[str], str] | None = None, hint: bool = True) -> str:
     """Prompt until the answer is valid (only ever called in a terminal)."""
-    hint = f"（{choices(valid)}）" if valid else ""
+    hint_text = f"（{choices(valid)}）" if valid and hint else ""
     while True:
-        value = typer.prompt(f"{label}{hint}", default="", show_default=False).strip()
+        value = typer.prompt(f"{label}{hint_text}", default="", show_default=False).strip()
         if not value:
             err.print("[red]不能为空[/]")
         elif valid is not None and value not in valid:
@@ -243,9 +259,24 @@ def add_cmd(
     if missing:
         if sys.stdin.isatty():
             for key, label in _PROMPTS:
-                if key in missing:
-                    valid = rules.channels if key == "channel" else (tuple(rules.items) if key == "item" else None)
+                if key not in missing:
+                    continue
+                if key == "item":  # 第十条: show the 17 items under their 4 categories
+                    for cat, items in rules.taxonomy.items():
+                        err.print(f"  [bold]{cat}[/]：{'、'.join(items)}")
+                    values[key] = _ask("投诉项（见上）", tuple(rules.items), hint=False)
+                else:
+                    valid = rules.channels if key == "channel" else None
                     values[key] = _ask(label, valid, lifecycle.check_phone if key == "phone" else None)
+            # Optional facts, asked only in this interactive session; Enter keeps the default.
+            if not address:
+                address = typer.prompt("用电地址（可空）", default="", show_default=False).strip()
+            if not account:
+                account = typer.prompt("户号（可空）", default="", show_default=False).strip()
+            if not attitude:
+                while attitude not in rules.attitudes:
+                    attitude = typer.prompt(f"客户态度程度（{choices(rules.attitudes)}，第十四条）",
+                                            default=rules.attitudes[0]).strip()
         else:
             names = "、".join(f"{dict(_PROMPTS)[k]}（{_OPTION_OF[k]}）" for k in missing)
             raise TousuError(f"缺少必填项：{names}")
@@ -456,11 +487,11 @@ def show_cmd(ctx: typer.Context, cid: IdArg,
     _warn(a, c)
 
 
-def _months_between(month: str) -> list[tuple[int, int]]:
+def _months_between(month: str, option: str = "--month") -> list[tuple[int, int]]:
     try:
         return [parse_month(month)]
     except ValueError as exc:
-        raise TousuError(f"--month：{exc}") from None
+        raise TousuError(f"{option}：{exc}" if option else str(exc)) from None
 
 
 @app.command("list")
@@ -491,7 +522,7 @@ def list_cmd(
             raise TousuError(f"状态「{state}」无效，可选：{choices(STATES.values())}")
     if category is not None and category not in a.rules.taxonomy and category not in a.rules.items:
         raise TousuError(f"「{category}」既不是投诉大类也不是投诉项，大类可选：{choices(a.rules.taxonomy)}")
-    complaints, problems = a.store.load_all(months)
+    complaints, problems = a.load_all(months)
     rows = []
     for c in complaints:
         if unit is not None and c.unit != unit:
@@ -526,9 +557,16 @@ def check_overdue_cmd(
     """供 cron 调用：列出已超期和即将到期的环节。退出码 0 无超期，1 有超期，2 出错。"""
     a = _app(ctx)
     _format(fmt)
-    now = parse_at(at, a.now)
-    complaints, problems = a.store.load_all()
-    report = overdue.check(complaints, problems, a.rules, a.calendar, now)
+    try:
+        now = parse_at(at, a.now)
+        complaints, problems = a.load_all()
+        report = overdue.check(complaints, problems, a.rules, a.calendar, now)
+    except TousuError as exc:
+        if fmt == "json":  # cron keeps the JSON file: say what went wrong in it too
+            _print_json({"as_of": iso(a.now), "overdue": [], "due_soon": [], "warnings": [],
+                         "errors": [{"path": None, "line": 0, "message": exc.message}]
+                         + [{"path": str(p.path), "line": p.line, "message": p.message} for p in exc.problems]})
+        raise
     if fmt == "json":
         _print_json(report)
     else:
@@ -545,10 +583,10 @@ def check_overdue_cmd(
 @app.command("calendar")
 @command
 def calendar_cmd(ctx: typer.Context,
-                 month: Annotated[str, typer.Argument(help="月份 YYYY-MM")]) -> None:
+                 month: Annotated[str, typer.Argument(help="月份 YYYY-MM", metavar="月份")]) -> None:
     """查看某月的工作日、节假日与调休，以及其来源（chinese-calendar / rules.yaml）。"""
     a = _app(ctx)
-    (y, m), = _months_between(month)
+    (y, m), = _months_between(month, "")
     render.month_calendar(out, a.calendar, y, m)
     if not a.calendar.covered(y):
         from .calendar import uncovered_warning
@@ -596,6 +634,13 @@ def main() -> None:
     try:
         code = command_.main(prog_name="tousu", standalone_mode=False)
     except Exception as exc:  # noqa: BLE001 - click's usage errors, duck-typed across typer versions
+        kind = type(exc).__name__
+        if kind == "Abort":  # Ctrl-C / Ctrl-D at a prompt
+            err.print("\n已取消，没有写入任何记录。")
+            sys.exit(130)
+        if kind == "NoArgsIsHelpError" and getattr(exc, "ctx", None) is not None:
+            sys.stdout.write(exc.ctx.get_help() + "\n")  # type: ignore[attr-defined]
+            sys.exit(0)
         if not (hasattr(exc, "format_message") and hasattr(exc, "exit_code")):
             raise
         ctx = getattr(exc, "ctx", None)

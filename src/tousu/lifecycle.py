@@ -12,7 +12,7 @@ import re
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from .errors import TousuError, choices
+from .errors import Problem, TousuError, choices
 from .model import STATES, Complaint, Customer, Event
 from .org import Org
 from .rules import Rules
@@ -131,6 +131,35 @@ def new_complaint(
     )
 
 
+def rule_problems(c: Complaint, rules: Rules) -> list[Problem]:
+    """Values in a (perhaps hand-edited) record that rules.yaml does not know.
+
+    The record is still processed (its deadlines still run), but the problem is
+    reported, so a typo such as 投诉项「电费点价」 cannot quietly skew a bulletin.
+    """
+    where = c.path or c.id
+    out: list[Problem] = []
+
+    def bad(message: str, line: int = 0) -> None:
+        out.append(Problem(where, line, message))
+
+    if c.channel not in rules.channels:
+        bad(f"受理渠道「{c.channel}」不在 rules.yaml 中，可选：{choices(rules.channels)}")
+    if c.item not in rules.items:
+        bad(f"投诉项「{c.item}」不在 rules.yaml 中，可选：{choices(rules.items)}")
+    elif rules.items[c.item] != c.category:
+        bad(f"投诉项「{c.item}」属于「{rules.items[c.item]}」，不属于「{c.category}」")
+    if c.attitude not in rules.attitudes:
+        bad(f"客户态度程度「{c.attitude}」不在 rules.yaml 中，可选：{choices(rules.attitudes)}")
+    for sev in (c.severity, *(e.severity for e in c.history if e.action == "grade")):
+        if sev not in rules.severities:
+            bad(f"事件等级「{sev}」不在 rules.yaml 中，可选：{choices(rules.severities)}")
+    for ch in c.all_escalations:
+        if ch not in rules.escalation_channels:
+            bad(f"越级投诉渠道「{ch}」不在 rules.yaml 中，可选：{choices(rules.escalation_channels)}")
+    return out
+
+
 # ---------------------------------------------------------------- steps
 
 
@@ -183,6 +212,9 @@ def reply(c: Complaint, *, verified: bool, responsible: bool, cause: str, proces
           at: datetime, by: str, now: datetime, note: str = "") -> Complaint:
     """答复客户并回复95598班 (第十五条), with 核实结论 and 责任认定 (第九条)."""
     _refuse_state(c, "答复", ("dispatched",))
+    if responsible and not verified:
+        raise TousuError("核实结论为不属实（--not-verified）的投诉不能认定为供电责任（--responsible），"
+                         "请改为 --not-responsible，或核实结论改为 --verified（第九条）")
     if not any(e.action == "contact" for e in _current_cycle(c)):
         raise TousuError(f"投诉 {c.id} 尚未登记首次联系客户，请先运行 tousu contact {c.id}（第十五条：首日联系）")
     process = _required(process, "处理过程", "--process")

@@ -57,10 +57,10 @@ class Store:
     # ---- paths --------------------------------------------------------------
 
     def path_for(self, cid: str) -> Path:
-        m = ID_PATTERN.match(cid or "")
+        m = ID_PATTERN.match((cid or "").strip().upper())  # ts202611260001 is meant the same
         if not m:
             raise TousuError(f"编号「{cid}」不是投诉编号，应为 TS+受理日期(8位)+序号(4位)，如 TS202611260001")
-        return self.complaints / f"{m.group(1)}-{m.group(2)}" / f"{cid}.yaml"
+        return self.complaints / f"{m.group(1)}-{m.group(2)}" / f"{m.group(0)}.yaml"
 
     def month_dirs(self, months: Iterable[tuple[int, int]] | None = None) -> list[Path]:
         if not self.complaints.is_dir():
