@@ -349,3 +349,14 @@ def test_show_json_reports_every_stage_with_china_times(fcli: Cli) -> None:
         for k in ("started", "deadline"):
             assert s[k].endswith("+08:00")
     assert json.dumps(data, ensure_ascii=False).count("+08:00") >= 8
+
+
+def test_a_contact_made_before_a_return_is_withdrawn_with_the_dispatch(fcli: Cli) -> None:
+    """第十七条: the returned dispatch was never the unit's matter; only the return itself is judged."""
+    cid = fcli.add(received_at="2026-11-02 09:00")
+    for args in (("dispatch", cid, "--unit", "城关供电所", "--at", "2026-11-02 09:30"),
+                 ("contact", cid, "--at", "2026-11-05 10:00"),
+                 ("return", cid, "--reason", "不属本所", "--at", "2026-11-05 11:00")):
+        assert fcli(*args).exit_code == 0
+    stages = json.loads(fcli("show", cid, "--format", "json", "--at", "2026-11-05 11:10").stdout)["stages"]
+    assert [(s["stage"], s["status"]) for s in stages] == [("dispatch", "met"), ("return", "late"), ("dispatch", "pending")]

@@ -149,8 +149,13 @@ def stages(c: Complaint, rules: Rules, cal: WorkCalendar) -> list[Stage]:
         elif a == "contact":
             finish("contact", ev.at)
         elif a == "return":
+            # A returned dispatch was never this unit's matter: its contact and reply
+            # clocks are withdrawn, a contact already made included (docs/rates.md).
             drop("contact")
             drop("reply")
+            for i, s in enumerate(out):
+                if s is not None and s.key == "contact" and s.cycle == cycle:
+                    out[i] = None  # type: ignore[call-overload]
             # 第十七条: judged only when the unit does return it.
             limit = rules.stages["return"]
             d = deadline_for(limit, dispatched_at or ev.at, cal, rules.working_day_rule)
