@@ -7,6 +7,8 @@ Times are in 2025 so that the import's "not in the future" check never depends o
 
 from __future__ import annotations
 
+import errno
+import os
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -419,3 +421,224 @@ def test_write_new_many_claims_free_ids_only_and_leaves_no_temp_files(cli: Cli) 
     assert store.load(taken).content == c.content  # never overwritten
     assert store.load("TS202511030002").content == "另一件"
     assert [p.name for p in (cli.data / "complaints").rglob(".*")] == []
+
+
+# ------------------------------------------------------------ review fixes: natural key, masking, files, disk errors
+
+HEAD_HAND = ["受理时间", "客户名称", "联系方式", "投诉分类", "受理内容", "受理方式"]
+
+
+def test_rows_without_id_or_95598_number_are_matched_on_time_phone_item_and_content(cli: Cli, tmp_path: Path) -> None:
+    """A hand-kept 台账 has neither ID nor 工单编号: importing it twice still adds nothing (SPEC §4)."""
+    rows = [HEAD_HAND,
+            ["2025-11-03 09:05", "王小明", "13800000000", "服务态度", "态度差", "来电"],
+            ["2025-11-03 10:00", "李大", "13800000001", "电费电价", "电费偏高", "来电"],
+            ["2025-11-03 09:05", "王小明", "13800000000", "服务态度", "态度差", "来电"]]  # the same row twice
+    xlsx = sheet(tmp_path / "手工台账.xlsx", rows)
+    r = cli("import", xlsx)
+    ok(r)
+    assert "导入完成：新增 2 件，未变 0 件，冲突 0 件。" in r.stdout
+    before = files(cli.data)
+    r = cli("import", xlsx)
+    ok(r)
+    assert "导入完成：新增 0 件，未变 2 件，冲突 0 件。" in r.stdout
+    assert files(cli.data) == before
+
+    # Same minute, same phone digits, item and content: the same complaint; what else differs is a conflict.
+    changed = sheet(tmp_path / "改过.xlsx", [
+        HEAD_HAND,
+        ["2025-11-03 09:05:40", "王小明", "138-0000-0000", "服务态度", "态度差", "来电"],
+        ["2025-11-03 10:00", "李大", "13800000001", "电费电价", "电费偏高", "互联网"],
+    ])
+    r = cli("import", changed)
+    ok(r)
+    assert "导入完成：新增 0 件，未变 0 件，冲突 2 件。" in r.stdout
+    assert "冲突：第2行（受理时间 2025-11-03 09:05）与已有的 TS202511030001 不一致：受理时间、客户信息不同；未覆盖。" in r.stdout
+    assert "冲突：第3行（受理时间 2025-11-03 10:00）与已有的 TS202511030002 不一致：受理渠道不同；未覆盖。" in r.stdout
+    assert files(cli.data) == before
+
+
+def test_rows_without_numbers_that_match_each_other_but_differ_are_refused(cli: Cli, tmp_path: Path) -> None:
+    xlsx = sheet(tmp_path / "t.xlsx", [
+        HEAD_HAND,
+        ["2025-11-03 09:05", "王小明", "13800000000", "服务态度", "态度差", "来电"],
+        ["2025-11-03 09:05", "王晓明", "13800000000", "服务态度", "态度差", "来电"],
+    ])
+    refused(cli("import", xlsx), "第3行，「受理时间」：与第2行是同一投诉（受理时间、联系电话、投诉项、诉求内容相同）但内容不同")
+    assert records(cli.data) == {}
+
+
+def _all_text(path: Path) -> str:
+    wb = load_workbook(path)
+    return "\n".join(str(v) for ws in wb for row in ws.iter_rows(values_only=True) for v in row if v is not None)
+
+
+def test_export_mask_hides_customer_data_in_free_text_too(cli: Cli, tmp_path: Path) -> None:
+    name, phone, address, account = "王小明", "13912345678", "城关镇解放路18号", "0301234567"
+    a = cli.add(received_at="2025-11-03 09:05", name=name, phone=phone, address=address, account=account,
+                content=f"{name}（{phone}）反映{address}电表走快，户号{account}")
+    for args in (("dispatch", a, "--unit", "城关供电所", "--at", "2025-11-03 09:40"),
+                 ("contact", a, "--at", "2025-11-03 14:20", "--note", f"拨打{phone}，{name}本人接听"),
+                 ("extend", a, "--until", "2025-11-20", "--reason", f"{name}要求在{address}现场校表",
+                  "--approved-by", "王五", "--at", "2025-11-04 09:00"),
+                 ("reply", a, "--verified", "--responsible", "--cause", f"户号{account}的电表接线错误",
+                  "--process", f"到{address}更换电表，向{name}致歉", "--measures", f"回访{phone}",
+                  "--at", "2025-11-05 16:00")):
+        ok(cli(*args))
+    plain, masked = tmp_path / "plain.xlsx", tmp_path / "masked.xlsx"
+    ok(cli("export", "-o", plain))
+    ok(cli("export", "--mask", "-o", masked))
+    text = _all_text(plain)
+    for raw in (name, phone, address, account):
+        assert raw in text  # the test would prove nothing otherwise
+    text = _all_text(masked)
+    for raw in (name, phone, address, account):
+        assert raw not in text, raw
+    ws = load_workbook(masked)["投诉台账"]
+    head = [c.value for c in ws[1]]
+    row = dict(zip(head, next(ws.iter_rows(min_row=2, values_only=True))))
+    assert row["诉求内容"] == "王*明（139****5678）反映城关镇******电表走快，户号******4567"
+    assert row["ID"] == a  # IDs tie the two sheets together: never masked
+
+
+def test_report_masker_lives_in_privacy() -> None:
+    from tousu import privacy, report
+
+    assert report.Masker is privacy.Masker
+
+
+def _mode(path: Path) -> int:
+    return path.stat().st_mode & 0o777
+
+
+def test_exported_files_get_the_usual_permissions(cli: Cli, tmp_path: Path) -> None:
+    walk(cli)
+    old = os.umask(0o022)
+    try:
+        ok(cli("export", "-o", tmp_path / "台账.xlsx"))
+        ok(cli("report", "--month", "2025-11", "-o", tmp_path / "通报.xlsx", "--at", "2025-12-01 00:00"))
+        ok(cli("report", "--half", "2025H2", "-o", tmp_path / "半年.xlsx"))
+    finally:
+        os.umask(old)
+    for name in ("台账.xlsx", "通报.xlsx", "半年.xlsx"):
+        assert _mode(tmp_path / name) == 0o644, name
+    assert sorted(p.name for p in tmp_path.iterdir() if p.is_file()) == ["半年.xlsx", "台账.xlsx", "通报.xlsx"]
+
+
+def test_one_xlsx_save_one_time_one_output_check() -> None:
+    import inspect
+
+    from tousu import bulletin_xlsx, cli_report, excel_export, xlsxsafe
+
+    for mod in (bulletin_xlsx, excel_export, cli_report):
+        src = inspect.getsource(mod)
+        for name in ("def save_atomic", "def excel_time", "def check_output", "mkstemp", "os.replace"):
+            assert name not in src, (mod.__name__, name)
+    assert xlsxsafe.excel_time("2025-11-03T09:05:00+08:00") == datetime(2025, 11, 3, 9, 5)
+    assert xlsxsafe.excel_time(datetime(2025, 11, 3, 1, 5, tzinfo=__import__("datetime").timezone.utc)) \
+        == datetime(2025, 11, 3, 9, 5)
+    assert xlsxsafe.excel_time(None) is None
+
+
+def test_save_atomic_disk_error_names_the_path_and_leaves_nothing(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    from openpyxl import Workbook as WB
+
+    from tousu import xlsxsafe
+    from tousu.errors import TousuError
+
+    def full(*a, **k):  # noqa: ANN002, ANN003, ANN202
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(xlsxsafe.os, "replace", full)
+    target = tmp_path / "x.xlsx"
+    with pytest.raises(TousuError) as exc:
+        xlsxsafe.save_atomic(WB(), target)
+    assert exc.value.message == f"无法写入「{target}」：磁盘已满"
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("args", [("export",), ("report", "--month", "2025-11"), ("report", "--half", "2025H2")])
+def test_output_is_checked_before_anything_is_read(cli: Cli, tmp_path: Path, args: tuple[str, ...]) -> None:
+    broken = cli.data / "complaints" / "2025-11" / "TS202511030001.yaml"
+    broken.parent.mkdir(parents=True)
+    broken.write_text("id: [\n", encoding="utf-8")
+    r = cli(*args, "-o", tmp_path / "x.csv")
+    err = refused(r, f"输出文件「{tmp_path / 'x.csv'}」应以 .xlsx 结尾")
+    assert "无法读取" not in err
+    missing = tmp_path / "没有这个目录" / "x.xlsx"
+    refused(cli(*args, "-o", missing), f"无法写入「{missing}」：目录「{missing.parent}」不存在")
+    refused(cli(*args, "-o", tmp_path), f"输出文件「{tmp_path}」")
+
+
+def _hand_sheet(tmp_path: Path, n: int) -> Path:
+    return sheet(tmp_path / "多行.xlsx", [HEAD_HAND] + [
+        [f"2025-11-03 {9 + i // 60:02d}:{i % 60:02d}", f"客户{i}", f"138000000{i:02d}", "服务态度", "态度差", "来电"]
+        for i in range(n)])
+
+
+@pytest.mark.parametrize("fail_at", ["link", "temp"])
+def test_a_disk_error_part_way_through_an_import_writes_nothing(cli: Cli, tmp_path: Path, monkeypatch,  # noqa: ANN001
+                                                                 fail_at: str) -> None:
+    from tousu import yamlio
+
+    xlsx = _hand_sheet(tmp_path, 5)
+    calls = {"n": 0}
+    real_link, real_fdopen = os.link, os.fdopen
+
+    def link(src, dst, *a, **k):  # noqa: ANN001, ANN002, ANN003, ANN202
+        calls["n"] += 1
+        if calls["n"] == 4:
+            raise OSError(errno.ENOSPC, "No space left on device", str(dst))
+        return real_link(src, dst, *a, **k)
+
+    def fdopen(fd, *a, **k):  # noqa: ANN001, ANN002, ANN003, ANN202
+        calls["n"] += 1
+        if calls["n"] == 3:
+            os.close(fd)
+            raise OSError(errno.EIO, "Input/output error")
+        return real_fdopen(fd, *a, **k)
+
+    if fail_at == "link":
+        monkeypatch.setattr(yamlio.os, "link", link)
+    else:
+        monkeypatch.setattr(yamlio.os, "fdopen", fdopen)
+    r = cli("import", xlsx)
+    refused(r, "导入失败，未导入任何数据", "complaints")
+    assert ("磁盘已满" if fail_at == "link" else "Input/output error") in r.stderr.replace("\n", "")
+    assert records(cli.data) == {}
+    assert [p for p in (cli.data / "complaints").rglob("*") if p.is_file()] == []  # no temp files either
+    monkeypatch.undo()
+    r = cli("import", xlsx)
+    ok(r)
+    assert "新增 5 件" in r.stdout
+
+
+def test_create_exclusive_many_is_all_or_nothing(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    from tousu import yamlio
+
+    (tmp_path / "taken.yaml").write_text("old", encoding="utf-8")
+    items = [(tmp_path / f"{i}.yaml", f"n: {i}\n") for i in range(4)] + [(tmp_path / "taken.yaml", "new")]
+    assert yamlio.create_exclusive_many(items) == [True] * 4 + [False]
+    assert (tmp_path / "taken.yaml").read_text(encoding="utf-8") == "old"
+    real = os.link
+
+    def link(src, dst, *a, **k):  # noqa: ANN001, ANN002, ANN003, ANN202
+        if str(dst).endswith("7.yaml"):
+            raise OSError(errno.EROFS, "Read-only file system", str(dst))
+        return real(src, dst, *a, **k)
+
+    monkeypatch.setattr(yamlio.os, "link", link)
+    with pytest.raises(OSError):
+        yamlio.create_exclusive_many([(tmp_path / f"{i}.yaml", "x") for i in range(5, 9)])
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["0.yaml", "1.yaml", "2.yaml", "3.yaml", "taken.yaml"]
+
+
+@pytest.mark.parametrize("args", [("export", "-o", "OUT"), ("report", "--month", "2025-11", "--format", "json")])
+def test_unreadable_record_with_markup_like_text_is_printed_as_is(cli: Cli, tmp_path: Path,
+                                                                   args: tuple[str, ...]) -> None:
+    broken = cli.data / "complaints" / "2025-11" / "TS202511030001.yaml"
+    broken.parent.mkdir(parents=True)
+    broken.write_text("id: TS202511030001\n'[/x]': 1\n", encoding="utf-8")
+    r = cli(*[str(tmp_path / "o.xlsx") if a == "OUT" else a for a in args])
+    assert "Traceback" not in r.output
+    assert "[/x]" in r.stderr

@@ -10,8 +10,6 @@ typed can run as a formula; times are real Excel dates (China time, no zone).
 from __future__ import annotations
 
 import math
-import os
-import tempfile
 from copy import copy
 from collections.abc import Iterable, Sequence
 from datetime import datetime
@@ -26,8 +24,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 
 from .report import RATES
-from .timeutil import parse_datetime, to_china
-from .xlsxsafe import looks_like_formula, set_text
+from .timeutil import parse_datetime
+from .xlsxsafe import excel_time, looks_like_formula, save_atomic, set_text
 
 DATE_FORMAT = "yyyy-mm-dd hh:mm"
 PERCENT = "0.0%"
@@ -59,15 +57,6 @@ class Styled:
 
     def __init__(self, value: Any, style: str = "cell", fmt: str | None = None) -> None:
         self.value, self.style, self.fmt = value, style, fmt
-
-
-def excel_time(value: Any) -> datetime | None:
-    """An aware datetime or ISO text → naive China time for an Excel date cell."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, str):
-        value = parse_datetime(value)
-    return to_china(value).replace(tzinfo=None)
 
 
 def _text_width(text: str) -> int:
@@ -432,19 +421,3 @@ def _time_or(v: Any) -> Any:
         return parse_datetime(v) if isinstance(v, str) else v
     except ValueError:
         return v
-
-
-def save_atomic(wb: Workbook, path: Path) -> None:
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".xlsx.tmp", dir=path.parent or ".")
-    os.close(fd)
-    try:
-        wb.save(tmp)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it 0600; give the file the usual permissions
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise

@@ -12,10 +12,11 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from .cli import _app, app, command, err, out
+from .cli import _app, app, command, err, out, print_problems
 from .errors import TousuError
 from .excel_import import Progress
 from .timeutil import CHINA, human, parse_datetime, parse_month
+from .xlsxsafe import check_output
 
 
 @contextlib.contextmanager
@@ -74,6 +75,7 @@ def export_cmd(
     """导出投诉台账（xlsx）：每件投诉一行，含各环节期限与是否按时；「处理记录」表含全部处理步骤，可原样导入。"""
     from . import excel_export
 
+    check_output(output)
     a = _app(ctx)
     start, end = _span(month, since, until)
     if unit is not None:
@@ -85,11 +87,11 @@ def export_cmd(
     chosen = excel_export.select(complaints, since=start, until=end, unit=unit)
     excel_export.write(output, chosen, a.rules, a.calendar, a.now, mask=mask)
     events = sum(len(c.history) for c in chosen)
-    err.print(f"[green]已导出 {len(chosen)} 件投诉（{events} 条处理记录）到 {output}"
+    err.print(f"[green]已导出 {len(chosen)} 件投诉（{events} 条处理记录）到 {escape(str(output))}"
               f"{'，客户信息已隐去' if mask else ''}。[/]")
-    for p in problems:
-        err.print(f"[red]无法读取（未导出）：[/]{p}", markup=True)
+    print_problems(problems)
     if problems:
+        err.print(f"[red]以上 {len(problems)} 个记录文件无法读取，未导出。[/]")
         raise typer.Exit(2)
 
 
@@ -102,7 +104,7 @@ def import_cmd(
     mapping: Annotated[Optional[Path], typer.Option("--mapping", help="列映射 YAML（默认内置的 95598 映射）")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="只检查并列出将导入的内容，不写入")] = False,
 ) -> None:
-    """导入投诉台账：先逐行检查，有任何一行错误则全部不导入；已有的工单（同一工单编号或 ID）不会重复导入。"""
+    """导入投诉台账：先逐行检查，有任何一行错误则全部不导入；已有的工单（同一工单编号或 ID；两者皆无时为受理时间、联系电话、投诉项与诉求内容都相同）不会重复导入。"""
     from . import excel_import as xi
 
     a = _app(ctx)
@@ -133,7 +135,7 @@ def import_cmd(
     for o in outcomes:
         if o.status == "conflict":
             c = o.complaint
-            who = f"工单编号 {c.ref}" if c.ref else f"编号 {c.id}"
+            who = f"工单编号 {c.ref}" if c.ref else f"编号 {c.id}" if c.id else f"受理时间 {human(c.received_at)}"
             out.print(f"  冲突：第{o.item.row}行（{who}）与已有的 {o.existing} 不一致：{o.detail}；未覆盖。", markup=False)
 
 

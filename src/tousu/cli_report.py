@@ -6,20 +6,21 @@ Thin: check the options, load the records the figures need, call
 
 from __future__ import annotations
 
-import os
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any, Optional
 
 import typer
+from rich.markup import escape
 
 from . import assessment, records, report_table
 from .app import App, parse_at
-from .cli import _app, _format, _print_json, app, command, err, out
+from .cli import _app, _format, _print_json, app, command, err, out, print_problems
 from .errors import Problem, TousuError
 from .model import Complaint
 from .report import Month, jsonable, month_report
 from .timeutil import parse_month
+from .xlsxsafe import check_output
 
 REPORT_HELP = (
     "月度投诉通报（第二十一、二十二条）：--month YYYY-MM 统计当月受理的投诉——受理与属实件数（第九条）、"
@@ -28,20 +29,6 @@ REPORT_HELP = (
     "--half YYYYH1|YYYYH2 为半年统计（第二十七条）。默认在终端显示表格，--format json 输出 JSON，"
     "-o 文件.xlsx 生成可在 Excel/WPS 中打开、按A4打印的通报表。客户信息默认屏蔽，--unmask 仅供市场营销部内部使用。"
 )
-
-
-def check_output(path: Path) -> Path:
-    """-o must name a writable .xlsx file; refuse before computing anything."""
-    if path.suffix.lower() != ".xlsx":
-        raise TousuError(f"输出文件「{path}」应以 .xlsx 结尾（如 通报-2026-11.xlsx）")
-    if path.is_dir():
-        raise TousuError(f"输出文件「{path}」是一个目录，请给出文件名（如 {path / '通报.xlsx'}）")
-    parent = path.parent if str(path.parent) else Path(".")
-    if not parent.is_dir():
-        raise TousuError(f"无法写入「{path}」：目录「{parent}」不存在")
-    if not os.access(parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
-        raise TousuError(f"无法写入「{path}」：没有写入权限")
-    return path
 
 
 def load_for_month(a: App, mon: Month) -> tuple[list[Complaint], list[Problem]]:
@@ -124,7 +111,7 @@ def report_cmd(
 
 def _emit(data: dict[str, Any], output: Path | None, fmt: str | None, table: Any, unmask: bool) -> None:
     if output is not None:
-        err.print(f"[green]已生成 {output}[/]")
+        err.print(f"[green]已生成 {escape(str(output))}[/]")
         if unmask:
             err.print(f"[bold red]{report_table.UNMASKED_LINE}[/]")
     if fmt == "json":
@@ -132,13 +119,12 @@ def _emit(data: dict[str, Any], output: Path | None, fmt: str | None, table: Any
     elif output is None:
         table()
     for w in data.get("warnings", ()):
-        err.print(f"[yellow]注意：[/]{w}")
+        err.print(f"[yellow]注意：[/]{escape(str(w))}")
 
 
 def _month(a: App, mon: Month, as_of: Any, unmask: bool) -> dict[str, Any]:
     complaints, problems = load_for_month(a, mon)
-    for p in problems:
-        err.print(f"[red]无法读取：[/]{p}", markup=True)
+    print_problems(problems)
     data = month_report(
         complaints, a.rules, a.calendar, mon.year, mon.month, as_of=as_of, units=a.org.unit_names, unmask=unmask,
         penalties=assessment.month_penalties(complaints, a.rules, mon.year, mon.month),
@@ -152,8 +138,7 @@ def _month(a: App, mon: Month, as_of: Any, unmask: bool) -> dict[str, Any]:
 def _half(a: App, year: int, half: int) -> dict[str, Any]:
     last = (year, 6 if half == 1 else 12)
     complaints, problems = a.store.load_all([(y, m) for y, m in _months_upto(a, last)])
-    for p in problems:
-        err.print(f"[red]无法读取：[/]{p}", markup=True)
+    print_problems(problems)
     return jsonable(assessment.half_year(complaints, a.rules, a.org, year, half))
 
 

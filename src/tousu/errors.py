@@ -35,3 +35,12 @@ class Problem:
 def choices(values) -> str:
     """Render valid choices for a message: 「a、b、c」."""
     return "、".join(str(v) for v in values) or "（无）"
+
+
+def os_reason(exc: OSError) -> str:
+    """Why a file-system call failed, in Chinese (by errno: wrapped errors keep it)."""
+    import errno
+
+    reasons = {errno.ENOSPC: "磁盘已满", errno.EDQUOT: "超出磁盘配额", errno.EACCES: "没有写入权限",
+               errno.EPERM: "没有写入权限", errno.EROFS: "只读文件系统", errno.ENOENT: "文件或目录不存在"}
+    return reasons.get(exc.errno or 0) or f"文件系统错误（{exc.strerror or exc}）"

@@ -9,22 +9,18 @@ written as text, so nothing a customer typed can run as a formula.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Iterable
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from . import privacy
 from .calendar import WorkCalendar
 from .deadlines import STATUS_ZH, Stage, stages
-from .errors import TousuError
 from .excel_fields import HISTORY, HISTORY_SHEET, MAIN, MAIN_SHEET, STEP_TIMES, bool_text
 from .model import ACTIONS, Complaint, Event
+from .privacy import Masker
 from .rules import STAGE_KEYS, Rules
-from .timeutil import to_china
-from .xlsxsafe import looks_like_formula, set_text
+from .xlsxsafe import excel_time, looks_like_formula, save_atomic, set_text
 
 TIME_FORMAT = "yyyy-mm-dd hh:mm"
 
@@ -44,32 +40,42 @@ def select(complaints: Iterable[Complaint], *, since: datetime | None = None, un
     return out
 
 
-def excel_time(dt: datetime | None) -> datetime | None:
-    """China time without tzinfo: what Excel shows is what a person in China reads."""
-    return None if dt is None else to_china(dt).replace(tzinfo=None)
-
-
 def stage_headers(rules: Rules) -> list[tuple[str, str, str]]:
     """(stage key, deadline header, status header) for the stages rules.yaml defines."""
     return [(k, f"{rules.stages[k].name}期限", f"{rules.stages[k].name}按时情况")
             for k in STAGE_KEYS if k in rules.stages]
 
 
+# IDs and values checked against rules.yaml / org.yaml: they cannot hold a customer's data, and
+# masking could only garble them (the ID ties the two sheets together).
+_NOT_MASKED = {"id", "channel", "category", "item", "attitude", "severity", "escalated_to", "unit", "verified",
+               "responsible", "satisfied", "state", "action", "approved", "rule"}
+
+
+def _masked(values: dict[str, Any], m: Masker | None) -> dict[str, Any]:
+    """Every other text cell with the customer's name, phone, account and address masked (SPEC §6)."""
+    if m is None:
+        return values
+    return {k: m.text(v) if isinstance(v, str) and k not in _NOT_MASKED else v for k, v in values.items()}
+
+
 def main_row(c: Complaint, st: list[Stage], rules: Rules, now: datetime, mask: bool) -> list[Any]:
-    """One 投诉台账 row, in the order of MAIN then the stage columns."""
+    """One 投诉台账 row, in the order of MAIN then the stage columns; `mask` hides the customer's data."""
     r = c.reply
     last_time = {action: (e.at if (e := c.last(action)) else None) for _, action in STEP_TIMES}
-    cust = c.customer
+    m = Masker(c, unmask=False) if mask else None
+    cust = m.customer() if m else {"name": c.customer.name, "phone": c.customer.phone,
+                                   "account": c.customer.account, "address": c.customer.address}
     values: dict[str, Any] = {
         "id": c.id,
         "ref": c.ref,
         "received_at": c.received_at,
         "channel": c.channel,
         "received_by": c.received_by,
-        "name": privacy.mask_name(cust.name) if mask else cust.name,
-        "phone": privacy.mask_phone(cust.phone) if mask else cust.phone,
-        "address": privacy.mask_address(cust.address) if mask else cust.address,
-        "account": privacy.mask_account(cust.account) if mask else cust.account,
+        "name": cust["name"],
+        "phone": cust["phone"],
+        "address": cust["address"],
+        "account": cust["account"],
         "category": c.category,
         "item": c.item,
         "content": c.content,
@@ -87,6 +93,7 @@ def main_row(c: Complaint, st: list[Stage], rules: Rules, now: datetime, mask: b
     }
     for key, action in STEP_TIMES:
         values[key] = last_time[action]
+    values = _masked(values, m)
     row = [values[col.key] for col in MAIN]
     latest = {s.key: s for s in st}  # the latest clock of each stage
     for key, _, _ in stage_headers(rules):
@@ -95,8 +102,8 @@ def main_row(c: Complaint, st: list[Stage], rules: Rules, now: datetime, mask: b
     return row
 
 
-def history_row(cid: str, e: Event, c: Complaint) -> list[Any]:
-    """One 处理记录 row. The 受理 row carries the intake 事件等级 and 越级渠道."""
+def history_row(cid: str, e: Event, c: Complaint, m: Masker | None = None) -> list[Any]:
+    """One 处理记录 row. The 受理 row carries the intake 事件等级 and 越级渠道; `m` masks the customer's data."""
     values: dict[str, Any] = {name: getattr(e, name, None) for name in (col.key for col in HISTORY[1:])}
     values["action"] = ACTIONS.get(e.action, e.action)
     values["note"] = e.note or None
@@ -105,6 +112,7 @@ def history_row(cid: str, e: Event, c: Complaint) -> list[Any]:
     if e.action == "add":
         values["severity"] = c.severity
         values["escalated_to"] = "、".join(c.escalated_to) or None
+    values = _masked(values, m)
     return [cid] + [values[col.key] for col in HISTORY[1:]]
 
 
@@ -154,14 +162,9 @@ def _write_sheet(wb: Any, title: str, headers: list[str], widths: list[int], row
 
 def write(path: Path, complaints: list[Complaint], rules: Rules, cal: WorkCalendar, now: datetime, *,
           mask: bool = False) -> None:
-    """Write the workbook to `path` atomically (a temporary file renamed into place)."""
+    """Write the workbook to `path`, whole or not at all (the caller has checked it with `check_output`)."""
     from openpyxl import Workbook
 
-    path = Path(path)
-    if path.suffix.lower() != ".xlsx":
-        raise TousuError(f"输出文件「{path}」应以 .xlsx 结尾")
-    if not path.parent.is_dir():
-        raise TousuError(f"输出目录「{path.parent}」不存在")
     wb = Workbook(write_only=True)
     sh = stage_headers(rules)
     headers = [col.header for col in MAIN] + [h for _, d, s in sh for h in (d, s)]
@@ -169,14 +172,6 @@ def write(path: Path, complaints: list[Complaint], rules: Rules, cal: WorkCalend
     _write_sheet(wb, MAIN_SHEET, headers, widths,
                  (main_row(c, stages(c, rules, cal), rules, now, mask) for c in complaints))
     _write_sheet(wb, HISTORY_SHEET, [col.header for col in HISTORY], [col.width for col in HISTORY],
-                 (history_row(c.id, e, c) for c in complaints for e in c.history))
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
-        wb.save(tmp)
-        os.replace(tmp, path)
-    except OSError as exc:
-        raise TousuError(f"无法写入「{path}」：{exc.strerror or exc}（文件是否正在 Excel/WPS 中打开？）") from None
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+                 (history_row(c.id, e, c, m) for c in complaints
+                  for m in [Masker(c, unmask=False) if mask else None] for e in c.history))
+    save_atomic(wb, path)

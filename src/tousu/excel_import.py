@@ -11,7 +11,9 @@ Stages, each pure except the last:
    any problem means nothing may be written.
 4. `classify` — each row against the data folder: new, unchanged (its
    95598 工单编号 or ID is already there with the same content) or conflicting
-   (there, but different: listed, never overwritten).
+   (there, but different: listed, never overwritten). A row with neither (a
+   hand-kept 台账) is matched on its natural key: 受理时间 to the minute, the
+   digits of 联系电话, 投诉项 and 诉求内容.
 5. `write` — the new ones, under the store lock held by the caller.
 """
 
@@ -28,7 +30,7 @@ from typing import Any
 from . import assessment, lifecycle, records, yamlio
 from .calendar import WorkCalendar
 from .deadlines import stages
-from .errors import Problem, TousuError, choices
+from .errors import Problem, TousuError, choices, os_reason
 from .excel_fields import (BOOL_WORDS, HISTORY, HISTORY_SHEET, LIST_SEPARATORS, MAIN,
                            MAIN_BY_HEADER, MAIN_BY_KEY, MAIN_SHEET, STEP_TIMES)
 from .model import ACTIONS, ID_PATTERN, Complaint, Event
@@ -685,6 +687,7 @@ def build(wb: Sheets, mapping: Mapping, *, rules: Rules, org: Org, cal: WorkCale
     seen_id: dict[str, Item] = {}
     seen_ref: dict[str, Item] = {}
     total = len(wb.main.rows)
+    seen_key: dict[NaturalKey, Item] = {}
     for k, (n, cells) in enumerate(wb.main.rows, 1):
         if progress and k % 200 == 0:
             progress("检查", k, total)
@@ -702,15 +705,22 @@ def build(wb: Sheets, mapping: Mapping, *, rules: Rules, org: Org, cal: WorkCale
         given_id = c.id if ID_PATTERN.match(c.id) else None
         item = Item(n, replace(rebuilt, id=given_id or ""), full)
         # The same work order twice in one file: fine if identical, a problem otherwise.
-        twin = (seen_id.get(given_id) if given_id else None) or (seen_ref.get(rebuilt.ref) if rebuilt.ref else None)
+        key = None if given_id or rebuilt.ref else natural_key(rebuilt)
+        twin = ((seen_id.get(given_id) if given_id else None) or (seen_ref.get(rebuilt.ref) if rebuilt.ref else None)
+                or (seen_key.get(key) if key else None))
         if twin is not None:
             if differs(item, twin.complaint) is not None or differs(twin, item.complaint) is not None:
-                b.bad(n, "ref" if rebuilt.ref else "id", f"与第{twin.row}行是同一工单（编号相同）但内容不同")
+                if key:
+                    b.bad(n, "received_at", f"与第{twin.row}行是同一投诉（受理时间、联系电话、投诉项、诉求内容相同）但内容不同")
+                else:
+                    b.bad(n, "ref" if rebuilt.ref else "id", f"与第{twin.row}行是同一工单（编号相同）但内容不同")
             continue
         if given_id:
             seen_id[given_id] = item
         if rebuilt.ref:
             seen_ref[rebuilt.ref] = item
+        if key:
+            seen_key[key] = item
         items.append(item)
     for cid, rows in groups.items():
         if cid not in main_ids:
@@ -768,14 +778,26 @@ def differs(item: Item, existing: Complaint) -> str | None:
     return None
 
 
+NaturalKey = tuple[str, str, str, str]
+
+
+def natural_key(c: Complaint) -> NaturalKey:
+    """What identifies a complaint with neither ID nor 工单编号: 受理时间 to the minute, the digits of
+    联系电话, 投诉项, 诉求内容 (a retyped phone number or a re-saved time keeps the key)."""
+    return (f"{to_china(c.received_at):%Y-%m-%d %H:%M}", re.sub(r"\D", "", c.customer.phone or ""),
+            c.item, (c.content or "").strip())
+
+
 def classify(items: list[Item], existing: Iterable[Complaint]) -> list[Outcome]:
-    """New, unchanged or conflicting, by 95598 工单编号 and by ID (read once: no per-row scans)."""
+    """New, unchanged or conflicting, by 95598 工单编号, by ID, else by natural key (read once: no per-row scans)."""
     by_id: dict[str, Complaint] = {}
     by_ref: dict[str, Complaint] = {}
+    by_key: dict[NaturalKey, Complaint] = {}
     for c in existing:
         by_id[c.id] = c
         if c.ref:
             by_ref.setdefault(c.ref, c)
+        by_key.setdefault(natural_key(c), c)
     out = []
     for it in items:
         c = it.complaint
@@ -784,7 +806,7 @@ def classify(items: list[Item], existing: Iterable[Complaint]) -> list[Outcome]:
         if a is not None and b is not None and a.id != b.id:
             out.append(Outcome(it, "conflict", a.id, f"编号对应 {a.id}，工单编号却对应 {b.id}"))
             continue
-        match = a or b
+        match = a or b or (by_key.get(natural_key(c)) if not c.id and not c.ref else None)
         if match is None:
             out.append(Outcome(it, "new"))
             continue
@@ -799,8 +821,9 @@ def write(store: Store, outcomes: list[Outcome], existing_ids: Iterable[str],
 
     Rows with an ID keep it; the others get the next free number of their
     受理 day, in order of 受理时间. Numbers are worked out from the IDs read
-    once, not by listing a folder per row, and files are flushed to disk in
-    batches, not one by one.
+    once, not by listing a folder per row, and files are flushed to disk all
+    at once, not one by one. All or nothing: on a disk error what this import
+    wrote is unlinked again and a TousuError names the path and the reason.
     """
     last_seq: dict[str, int] = {}
     for cid in list(existing_ids) + [o.complaint.id for o in outcomes if o.complaint.id]:
@@ -818,17 +841,45 @@ def write(store: Store, outcomes: list[Outcome], existing_ids: Iterable[str],
     todo.sort(key=lambda o: (not o.complaint.id, o.complaint.received_at, o.item.row))
     ready = [(o, o.complaint if o.complaint.id else next_id(o.complaint)) for o in todo]
     result: dict[int, Outcome] = {}
-    batch = 1000
-    for start in range(0, len(ready), batch):
-        chunk = ready[start:start + batch]
-        for (o, c), ok in zip(chunk, store.write_new_many([c for _, c in chunk])):
+    created: list[Complaint] = []
+    tick = (lambda done, total: progress("写入", done, total)) if progress else None
+    try:
+        oks = store.write_new_many([c for _, c in ready], tick)
+        created += [c for (_, c), ok in zip(ready, oks) if ok]
+        for (o, c), ok in zip(ready, oks):
             while not ok and not o.complaint.id:  # someone's `add` took the number meanwhile
                 c = next_id(c)
                 ok = store.write_new(c)
+                if ok:
+                    created.append(c)
             if ok:
                 result[o.item.row] = replace(o, item=replace(o.item, complaint=replace(c, path=store.path_for(c.id))))
             else:
                 result[o.item.row] = replace(o, status="conflict", existing=c.id, detail=f"编号 {c.id} 已被占用")
-        if progress:
-            progress("写入", start + len(chunk), len(ready))
+    except OSError as exc:
+        left = [Path(p) for p in getattr(exc, "left", [])] + _unlink(store, created)
+        raise _failed(store, exc, left) from None
+    except BaseException:  # 编号已用完, Ctrl-C: nothing half-imported either
+        _unlink(store, created)
+        raise
     return [result.get(o.item.row, o) for o in outcomes]
+
+
+def _unlink(store: Store, created: list[Complaint]) -> list[Path]:
+    """Take back the records this import wrote; those that could not be removed."""
+    left = []
+    for c in created:
+        try:
+            store.path_for(c.id).unlink(missing_ok=True)
+        except OSError:
+            left.append(store.path_for(c.id))
+    return left
+
+
+def _failed(store: Store, exc: OSError, left: list[Path]) -> TousuError:
+    """The error to show for a failed write, naming the path and the reason."""
+    where = f"无法写入「{exc.filename or store.complaints}」：{os_reason(exc)}"
+    if not left:
+        return TousuError(f"导入失败，未导入任何数据：{where}")
+    return TousuError(f"导入失败：{where}；以下 {len(left)} 个文件已写入但无法删除，请手动删除后重新导入：",
+                      tuple(Problem(p, 0, "本次导入写入的记录") for p in left))

@@ -1,6 +1,11 @@
-"""Masking customers' data in reports (对投诉举报者严格保密)."""
+"""Masking customers' data in reports and exports (对投诉举报者严格保密)."""
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .model import Complaint
 
 
 def mask_name(name: str) -> str:
@@ -37,3 +42,31 @@ def mask_address(address: str) -> str:
         return "*" * len(address)
     keep = max(3, len(address) // 3)
     return address[:keep] + "*" * min(6, len(address) - keep)
+
+
+class Masker:
+    """Masks one complaint's customer data, also where it appears in free text."""
+
+    def __init__(self, c: Complaint, unmask: bool) -> None:
+        cu = c.customer
+        self.unmask = unmask
+        self.name = cu.name if unmask else mask_name(cu.name)
+        self.phone = cu.phone if unmask else mask_phone(cu.phone)
+        self.account = cu.account if unmask else mask_account(cu.account)
+        self.address = cu.address if unmask else mask_address(cu.address)
+        # Longest first, so an address containing the name is replaced whole.
+        pairs = [(cu.address, self.address), (cu.account, self.account), (cu.phone, self.phone), (cu.name, self.name)]
+        self._pairs = sorted(((raw, m) for raw, m in pairs if raw and len(raw) >= 2 and raw != m),
+                             key=lambda p: -len(p[0]))
+
+    def text(self, value: str | None) -> str:
+        """Free text (诉求内容, 原因 …) with the customer's own data masked."""
+        value = value or ""
+        if self.unmask:
+            return value
+        for raw, masked in self._pairs:
+            value = value.replace(raw, masked)
+        return value
+
+    def customer(self) -> dict[str, str]:
+        return {"name": self.name, "phone": self.phone, "account": self.account, "address": self.address}

@@ -24,7 +24,7 @@ from typing import Any
 from .calendar import WorkCalendar
 from .deadlines import Stage, stages
 from .model import Complaint, Event
-from .privacy import mask_account, mask_address, mask_name, mask_phone
+from .privacy import Masker
 from .rules import Rules
 from .timeutil import CHINA, duration_zh, human, human_deadline, iso, to_china
 
@@ -117,34 +117,6 @@ def _change(now: int, then: int) -> dict[str, Any]:
 
 def _digits(phone: str) -> str:
     return re.sub(r"\D", "", phone or "")
-
-
-class Masker:
-    """Masks one complaint's customer data, also where it appears in free text."""
-
-    def __init__(self, c: Complaint, unmask: bool) -> None:
-        cu = c.customer
-        self.unmask = unmask
-        self.name = cu.name if unmask else mask_name(cu.name)
-        self.phone = cu.phone if unmask else mask_phone(cu.phone)
-        self.account = cu.account if unmask else mask_account(cu.account)
-        self.address = cu.address if unmask else mask_address(cu.address)
-        # Longest first, so an address containing the name is replaced whole.
-        pairs = [(cu.address, self.address), (cu.account, self.account), (cu.phone, self.phone), (cu.name, self.name)]
-        self._pairs = sorted(((raw, m) for raw, m in pairs if raw and len(raw) >= 2 and raw != m),
-                             key=lambda p: -len(p[0]))
-
-    def text(self, value: str | None) -> str:
-        """Free text (诉求内容, 原因 …) with the customer's own data masked."""
-        value = value or ""
-        if self.unmask:
-            return value
-        for raw, masked in self._pairs:
-            value = value.replace(raw, masked)
-        return value
-
-    def customer(self) -> dict[str, str]:
-        return {"name": self.name, "phone": self.phone, "account": self.account, "address": self.address}
 
 
 # ---------------------------------------------------------------- rates

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -183,33 +184,71 @@ def create_exclusive(path: Path, text: str) -> bool:
         tmp.unlink(missing_ok=True)
 
 
-def create_exclusive_many(items: list[tuple[Path, str]]) -> list[bool]:
-    """`create_exclusive` for many files with one flush to disk instead of one per file.
+class ManyWriteError(OSError):
+    """`create_exclusive_many` failed writing `filename` (the record, not its temporary file);
+    what it had linked is unlinked again, except `left`."""
+
+    def __init__(self, cause: OSError, path: Path, left: list[Path]) -> None:
+        super().__init__(cause.errno, cause.strerror or str(cause), str(path))
+        self.left = left
+
+
+def create_exclusive_many(items: list[tuple[Path, str]],
+                          progress: Callable[[int, int], None] | None = None) -> list[bool]:
+    """`create_exclusive` for many files, all or nothing, with one flush to disk instead of one per file.
 
     Every text is written to a temporary file, all of them are flushed to disk
-    at once (os.sync), and only then hard-linked into place: a name never points
-    at content that is not on disk yet. 10,000 files take seconds, not minutes
-    of one fsync each. Where os.sync is missing (Windows), each file is fsync'd.
+    at once (os.sync; each fsync'd where it is missing), and only then
+    hard-linked into place: a name never points at content that is not on disk
+    yet, and a full disk is found before any name appears. If anything fails,
+    the names this call linked are unlinked again and ManyWriteError is raised.
+    Returns, per item, False where the name was taken. 10,000 files take
+    seconds, not minutes of one fsync each.
     """
-    if not hasattr(os, "sync"):  # pragma: no cover - Windows
-        return [create_exclusive(path, text) for path, text in items]
     temps: list[Path] = []
+    linked: list[Path] = []
+    path = Path()
     try:
-        for path, text in items:
+        for n, (path, text) in enumerate(items, 1):
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
             temps.append(Path(tmp))
             with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
                 fh.write(text)
-        os.sync()
+                if not hasattr(os, "sync"):  # pragma: no cover - Windows
+                    fh.flush()
+                    os.fsync(fh.fileno())
+            if progress and n % 500 == 0:
+                progress(n, len(items))
+        if hasattr(os, "sync"):
+            os.sync()
         done = []
         for (path, _), tmp in zip(items, temps):
             try:
                 os.link(tmp, path)
-                done.append(True)
             except FileExistsError:
                 done.append(False)
+            else:
+                linked.append(path)
+                done.append(True)
+        if progress:
+            progress(len(items), len(items))
         return done
+    except BaseException as exc:  # a disk error, or Ctrl-C part-way: take back what was linked
+        left = []
+        for p in linked:
+            try:
+                p.unlink()
+            except FileNotFoundError:
+                pass
+            except OSError:
+                left.append(p)
+        if isinstance(exc, OSError):
+            raise ManyWriteError(exc, path, left) from exc
+        raise
     finally:
         for tmp in temps:
-            tmp.unlink(missing_ok=True)
+            try:
+                tmp.unlink(missing_ok=True)
+            except OSError:
+                pass
