@@ -323,7 +323,7 @@ def _penalties(wb: Workbook, r: dict[str, Any]) -> None:
         amount = p.get("amount") or 0
         total += amount
         sh.wrapped([p.get("id", ""), p.get("rule", ""), p.get("rule_name", ""), p.get("person") or "",
-                    p.get("unit") or "", amount, p.get("clause", ""),
+                    p.get("unit") or p.get("person_unit") or "", amount, p.get("clause", ""),
                     parse_datetime(p["at"]) if p.get("at") else None, p.get("sanction") or ""])
     if r["penalties"]:
         sh.add([Styled("合计", "total"), None, None, None, None, Styled(total, "total")])

@@ -21,7 +21,7 @@ from rich.markup import escape
 from . import lifecycle, overdue, render
 from .app import App, default_user, parse_at
 from .deadlines import stages
-from .errors import Problem, TousuError, choices
+from .errors import Problem, TousuError, choices, os_reason
 from .model import STATES, Complaint
 from .org import EXAMPLE as ORG_EXAMPLE
 from .rules import builtin_path
@@ -116,17 +116,10 @@ def print_problems(problems: list[Problem]) -> None:
 
 def _os_error(exc: OSError) -> TousuError:
     """A file-system failure as a Chinese message naming the path."""
+    reasons = {IsADirectoryError: "这是一个目录，不是文件", NotADirectoryError: "路径中有一段不是目录",
+               FileExistsError: "已存在同名的文件或目录"}
+    reason = next((text for cls, text in reasons.items() if isinstance(exc, cls)), None) or os_reason(exc)
     where = exc.filename or ""
-    reasons = {
-        PermissionError: "没有权限",
-        FileNotFoundError: "文件或目录不存在",
-        IsADirectoryError: "这是一个目录，不是文件",
-        NotADirectoryError: "路径中有一段不是目录",
-        FileExistsError: "已存在同名的文件或目录",
-    }
-    reason = next((text for cls, text in reasons.items() if isinstance(exc, cls)), None)
-    if reason is None:
-        reason = "磁盘已满" if exc.errno == 28 else f"文件系统错误（{exc.strerror or exc}）"
     return TousuError(f"无法读写「{where}」：{reason}；没有写入任何记录" if where else f"文件读写失败：{reason}")
 
 

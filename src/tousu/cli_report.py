@@ -18,7 +18,8 @@ from .app import App, parse_at
 from .cli import _app, _format, _print_json, app, command, err, out, print_problems
 from .errors import Problem, TousuError
 from .model import Complaint
-from .report import Month, jsonable, month_report
+from .lifecycle import rule_problems
+from .report import Month, as_of_view, jsonable, month_report
 from .timeutil import parse_month
 from .xlsxsafe import check_output
 
@@ -92,7 +93,7 @@ def report_cmd(
             year, mon_no = parse_month(month)
         except ValueError as exc:
             raise TousuError(f"--month：{exc}") from None
-        data = _month(a, Month(year, mon_no), as_of, unmask)
+        data, problems = _month(a, Month(year, mon_no), as_of, unmask)
         if output is not None:
             from .bulletin_xlsx import write_month
 
@@ -100,13 +101,16 @@ def report_cmd(
         _emit(data, output, fmt, lambda: report_table.month(out, data), unmask)
     else:
         year, half_no = assessment.parse_half(half or "")
-        data = _half(a, year, half_no)
+        data, problems = _half(a, year, half_no)
         title = f"{year}年{'上' if half_no == 1 else '下'}半年投诉统计与考核（第二十七条）"
         if output is not None:
             from .bulletin_xlsx import write_generic
 
             write_generic(title, report_table.sections(data), output, report_table.HEADERS)
         _emit(data, output, fmt, lambda: report_table.generic(out, title, data), False)
+    if problems:  # the figures leave those records out: say so in the exit status too
+        err.print(f"[red]以上 {len(problems)} 处问题的记录未计入或有误，统计不完整。[/]")
+        raise typer.Exit(2)
 
 
 def _emit(data: dict[str, Any], output: Path | None, fmt: str | None, table: Any, unmask: bool) -> None:
@@ -122,24 +126,37 @@ def _emit(data: dict[str, Any], output: Path | None, fmt: str | None, table: Any
         err.print(f"[yellow]注意：[/]{escape(str(w))}")
 
 
-def _month(a: App, mon: Month, as_of: Any, unmask: bool) -> dict[str, Any]:
-    complaints, problems = load_for_month(a, mon)
+def _checked(a: App, complaints: list[Complaint], problems: list[Problem]) -> list[Problem]:
+    """Unreadable files plus values rules.yaml does not know; printed once, kept for the exit status."""
+    problems = problems + [p for c in complaints for p in rule_problems(c, a.rules)]
     print_problems(problems)
+    return problems
+
+
+def _month(a: App, mon: Month, as_of: Any, unmask: bool) -> tuple[dict[str, Any], list[Problem]]:
+    complaints, problems = load_for_month(a, mon)
+    problems = _checked(a, complaints, problems)
+    seen = [as_of_view(c, as_of) for c in complaints]  # --at: later steps and assessments do not count
+    penalties = assessment.month_penalties(seen, a.rules, mon.year, mon.month)
+    units = {p.name: p.unit for p in a.org.staff}
+    for row in penalties:  # the person's unit, for the 考核明细 sheet (keys of SPEC §4 unchanged)
+        if "person" in row:
+            row["person_unit"] = units.get(row["person"])
     data = month_report(
         complaints, a.rules, a.calendar, mon.year, mon.month, as_of=as_of, units=a.org.unit_names, unmask=unmask,
-        penalties=assessment.month_penalties(complaints, a.rules, mon.year, mon.month),
-        ledger=assessment.ledger(complaints, a.org, mon.year, mon.month),
-        unit_fines=assessment.unit_fines(complaints, a.rules, mon.year, mon.month),
+        penalties=penalties,
+        ledger=assessment.ledger(seen, a.org, mon.year, mon.month),
+        unit_fines=assessment.unit_fines(seen, a.rules, mon.year, mon.month),
     )
     data["unreadable"] = [str(p) for p in problems]
-    return data
+    return data, problems
 
 
-def _half(a: App, year: int, half: int) -> dict[str, Any]:
+def _half(a: App, year: int, half: int) -> tuple[dict[str, Any], list[Problem]]:
     last = (year, 6 if half == 1 else 12)
     complaints, problems = a.store.load_all([(y, m) for y, m in _months_upto(a, last)])
-    print_problems(problems)
-    return jsonable(assessment.half_year(complaints, a.rules, a.org, year, half))
+    problems = _checked(a, complaints, problems)
+    return jsonable(assessment.half_year(complaints, a.rules, a.org, year, half)), problems
 
 
 def _months_upto(a: App, last: tuple[int, int]) -> list[tuple[int, int]]:
