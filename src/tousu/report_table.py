@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rich.console import Console
@@ -24,7 +25,7 @@ HEADERS = {
     "half": "半年", "year": "年度", "label": "期间", "from": "起", "to": "止", "by_category": "按大类",
     "by_unit": "按单位", "by_person": "按人员", "penalties": "考核明细", "total_fines": "考核合计（元）",
     "unassessed": "属实未考核", "person_fines": "个人考核", "unit_fines": "单位考核", "items": "投诉项",
-    "severity": "事件等级", "escalated_to": "越级渠道", "at": "登记时间", "sanction": "处分", "period": "期间", "rate": "比率", "opinion": "考核意见",
+    "severity": "事件等级", "item": "投诉项", "escalated_to": "越级渠道", "at": "登记时间", "sanction": "处分", "period": "期间", "rate": "比率", "opinion": "考核意见",
 }
 
 
@@ -37,7 +38,9 @@ def _change(c: dict[str, Any]) -> str:
     return f"{c['previous']}（{c['change']:+d}，{ratio}）"
 
 
-_WHOLE = {"编号", "责任单位", "指标", "前次", "投诉项", "环节", "比率", "分子/分母", "姓名", "本月", "渠道", "投诉大类"}
+_WHOLE = {"编号", "责任单位", "指标", "前次", "投诉项", "环节", "比率", "分子/分母", "姓名", "本月", "渠道", "投诉大类",
+          "名称", "项目", "受理", "属实", "单位", "事件等级", "金额（元）", "合计"}
+_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+08:00$")
 
 
 def _t(title: str, *cols: str) -> Table:
@@ -139,7 +142,8 @@ def month(console: Console, r: dict[str, Any]) -> None:
 def sections(data: dict[str, Any]) -> list[tuple[str, list[dict[str, Any]]]]:
     """A nested dict (the half-year statistics) as titled lists of flat rows, for tables and sheets."""
     out: list[tuple[str, list[dict[str, Any]]]] = []
-    scalars = [{"项目": HEADERS.get(k, k), "数值": v} for k, v in data.items() if not isinstance(v, (dict, list))]
+    scalars = [{"项目": HEADERS.get(k, k), "数值": human_deadline(parse_datetime(v)) if k == "to" and _is_iso(v) else v}
+               for k, v in data.items() if not isinstance(v, (dict, list))]
     if scalars:
         out.append(("概况", scalars))
     for k, v in data.items():
@@ -163,13 +167,22 @@ def generic(console: Console, title: str, data: dict[str, Any]) -> None:
             console.print(f"{name}：无")
             continue
         keys = list(dict.fromkeys(k for row in rows for k in row))
-        t = _t(name, *(HEADERS.get(k, k) for k in keys))
-        for row in rows:
-            _row(t, *(_flat(row.get(k)) for k in keys))
+        cells = [[_flat(row.get(k)) for k in keys] for row in rows]
+        t = Table(title=name, title_justify="left")
+        for i, k in enumerate(keys):  # short columns stay whole; long flattened ones wrap
+            t.add_column(HEADERS.get(k, k), no_wrap=max(len(r[i]) for r in cells) <= 16, overflow="fold")
+        for r in cells:
+            _row(t, *r)
         console.print(t)
 
 
+def _is_iso(v: Any) -> bool:
+    return isinstance(v, str) and bool(_ISO.match(v))
+
+
 def _flat(v: Any) -> str:
+    if _is_iso(v):  # times from the JSON-able data, for people
+        return human(parse_datetime(v))
     if isinstance(v, dict):
         return "；".join(f"{HEADERS.get(str(k), k)}：{_flat(x)}" for k, x in v.items())
     if isinstance(v, (list, tuple)):
