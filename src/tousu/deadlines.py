@@ -190,7 +190,3 @@ def stages(c: Complaint, rules: Rules, cal: WorkCalendar) -> list[Stage]:
             finish("notify", ev.at)
     return [s for s in out if s is not None]
 
-
-def current_stages(all_stages: list[Stage]) -> list[Stage]:
-    """The pending stages (one per key at most)."""
-    return [s for s in all_stages if s.pending]

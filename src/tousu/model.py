@@ -160,7 +160,3 @@ class Complaint:
     def revisit_result(self) -> str | None:
         e = self.last("revisit")
         return None if e is None else ("满意" if e.satisfied else "不满意")
-
-    @property
-    def last_at(self) -> datetime:
-        return self.history[-1].at if self.history else self.received_at

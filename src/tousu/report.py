@@ -92,9 +92,6 @@ class Month:
     def last_year(self) -> Month:
         return Month(self.year - 1, self.month)
 
-    def contains(self, t: datetime) -> bool:
-        return self.start <= t < self.end  # aware datetimes compare across zones
-
 
 # ---------------------------------------------------------------- helpers
 
