@@ -22,7 +22,7 @@ from datetime import datetime
 from typing import Any, Iterable
 
 from .errors import TousuError, choices
-from .lifecycle import _append, _check_time
+from .lifecycle import append, check_time
 from .model import Complaint, Event
 from .org import Org
 from .rules import PenaltyRule, Rules
@@ -219,8 +219,8 @@ def assess(c: Complaint, *, rules: Rules, org: Org, rule: str | None, amount: in
         if e.action == "assess" and e.rule == r.id and (e.person or e.unit) == who:
             raise TousuError(f"投诉 {c.id} 已于 {human(e.at)} 按条款「{r.id}」考核{who} {e.amount} 元，"
                              f"同一投诉同一条款不能重复考核同一对象（第二十四条：按件考核）")
-    at = _check_time(c, at, now, "考核")
-    return _append(c, Event("assess", at, by, note, rule=r.id, person=person, unit=unit, amount=amount))
+    at = check_time(c, at, now, "考核")
+    return append(c, Event("assess", at, by, note, rule=r.id, person=person, unit=unit, amount=amount))
 
 
 def escalate(c: Complaint, *, rules: Rules, channel: str, at: datetime, by: str, now: datetime,
@@ -231,8 +231,8 @@ def escalate(c: Complaint, *, rules: Rules, channel: str, at: datetime, by: str,
         raise TousuError(f"越级投诉渠道「{channel}」无效，可选（第二十五条）：{choices(rules.escalation_channels)}")
     if channel in c.all_escalations:
         raise TousuError(f"投诉 {c.id} 已登记越级投诉至「{channel}」，不能重复登记")
-    at = _check_time(c, at, now, "越级登记")
-    return _append(c, Event("escalate", at, by, note, escalated_to=channel))
+    at = check_time(c, at, now, "越级登记")
+    return append(c, Event("escalate", at, by, note, escalated_to=channel))
 
 
 def warnings_after_escalate(c: Complaint) -> list[str]:

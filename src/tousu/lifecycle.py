@@ -29,7 +29,8 @@ def _refuse_state(c: Complaint, step: str, allowed: tuple[str, ...], hint: str =
         raise TousuError(msg + (f"；{hint}" if hint else ""))
 
 
-def _check_time(c: Complaint | None, at: datetime, now: datetime, what: str) -> datetime:
+def check_time(c: Complaint | None, at: datetime, now: datetime, what: str) -> datetime:
+    """A step's time: not in the future, not before the step it follows (SPEC §2)."""
     at = to_china(at)
     if at > now + FUTURE_SLACK:
         raise TousuError(f"{what}时间 {human(at)} 晚于当前时间 {human(now)}，不能预先登记")
@@ -39,7 +40,8 @@ def _check_time(c: Complaint | None, at: datetime, now: datetime, what: str) -> 
     return at
 
 
-def _append(c: Complaint, ev: Event) -> Complaint:
+def append(c: Complaint, ev: Event) -> Complaint:
+    """The record with one more event; nothing earlier is touched."""
     return replace(c, history=c.history + (ev,))
 
 
@@ -87,7 +89,7 @@ def new_complaint(
     note: str = "",
 ) -> Complaint:
     """A draft complaint (ID to be given by the store), checked against rules.yaml."""
-    received_at = _check_time(None, received_at, now, "受理")
+    received_at = check_time(None, received_at, now, "受理")
     if channel not in rules.channels:
         raise TousuError(f"受理渠道「{channel}」无效，可选：{choices(rules.channels)}")
     name = _required(name, "客户姓名", "--name")
@@ -168,8 +170,8 @@ def dispatch(c: Complaint, *, unit: str, at: datetime, by: str, now: datetime, o
     _refuse_state(c, "派发", ("pending_dispatch",),
                   "处理中的工单如不属本单位，应由该单位先退回（tousu return）" if c.state == "dispatched" else "")
     org.unit(unit)
-    at = _check_time(c, at, now, "派发")
-    return _append(c, Event("dispatch", at, by, note, unit=unit))
+    at = check_time(c, at, now, "派发")
+    return append(c, Event("dispatch", at, by, note, unit=unit))
 
 
 def contact(c: Complaint, *, at: datetime, by: str, now: datetime, note: str = "") -> Complaint:
@@ -178,8 +180,8 @@ def contact(c: Complaint, *, at: datetime, by: str, now: datetime, note: str = "
     done = next((e for e in _current_cycle(c) if e.action == "contact"), None)
     if done:
         raise TousuError(f"投诉 {c.id} 已于 {human(done.at)} 由 {done.by} 登记首次联系，不能重复登记")
-    at = _check_time(c, at, now, "联系")
-    return _append(c, Event("contact", at, by, note))
+    at = check_time(c, at, now, "联系")
+    return append(c, Event("contact", at, by, note))
 
 
 def return_(c: Complaint, *, reason: str, at: datetime, by: str, now: datetime, note: str = "") -> Complaint:
@@ -188,8 +190,8 @@ def return_(c: Complaint, *, reason: str, at: datetime, by: str, now: datetime, 
     if any(e.action == "reply" for e in _current_cycle(c)):
         raise TousuError(f"投诉 {c.id} 已由{c.unit}答复，不能再退回")
     reason = _required(reason, "退回理由（第十七条：应说明理由）", "--reason")
-    at = _check_time(c, at, now, "退回")
-    return _append(c, Event("return", at, by, note, unit=c.unit, reason=reason))
+    at = check_time(c, at, now, "退回")
+    return append(c, Event("return", at, by, note, unit=c.unit, reason=reason))
 
 
 def extend(c: Complaint, *, until: datetime, reason: str, approved_by: str, at: datetime, by: str,
@@ -199,13 +201,13 @@ def extend(c: Complaint, *, until: datetime, reason: str, approved_by: str, at: 
     reason = _required(reason, "延期理由", "--reason")
     approved_by = _required(approved_by, "批准人", "--approved-by")
     org.person(approved_by)
-    at = _check_time(c, at, now, "延期")
+    at = check_time(c, at, now, "延期")
     until = to_china(until)
     if current_deadline is not None and until <= current_deadline:
         raise TousuError(f"延期至 {human_deadline(until)} 不晚于现在的答复期限 {human_deadline(current_deadline)}，无需延期")
     if until <= at:
         raise TousuError(f"延期至 {human_deadline(until)} 早于登记时间 {human(at)}")
-    return _append(c, Event("extend", at, by, note, until=until, reason=reason, approved_by=approved_by))
+    return append(c, Event("extend", at, by, note, until=until, reason=reason, approved_by=approved_by))
 
 
 def reply(c: Complaint, *, verified: bool, responsible: bool, cause: str, process: str, measures: str,
@@ -219,8 +221,8 @@ def reply(c: Complaint, *, verified: bool, responsible: bool, cause: str, proces
         raise TousuError(f"投诉 {c.id} 尚未登记首次联系客户，请先运行 tousu contact {c.id}（第十五条：首日联系）")
     process = _required(process, "处理过程", "--process")
     cause = _required(cause, "投诉原因", "--cause")
-    at = _check_time(c, at, now, "答复")
-    return _append(c, Event("reply", at, by, note, verified=verified, responsible=responsible,
+    at = check_time(c, at, now, "答复")
+    return append(c, Event("reply", at, by, note, verified=verified, responsible=responsible,
                             cause=cause, process=process, measures=(measures or "").strip()))
 
 
@@ -230,22 +232,22 @@ def review(c: Complaint, *, approve: bool, reason: str | None, at: datetime, by:
     _refuse_state(c, "审核", ("replied",))
     if not approve:
         reason = _required(reason, "驳回理由", "--reason")
-    at = _check_time(c, at, now, "审核")
-    return _append(c, Event("review", at, by, note, approved=approve, reason=(reason or None)))
+    at = check_time(c, at, now, "审核")
+    return append(c, Event("review", at, by, note, approved=approve, reason=(reason or None)))
 
 
 def revisit(c: Complaint, *, satisfied: bool, at: datetime, by: str, now: datetime, note: str = "") -> Complaint:
     """回访 (第十六条、第二十条); unsatisfied → 再分发 (第二十一条)."""
     _refuse_state(c, "回访", ("reviewed",), "答复须先经营销部审核（tousu review）" if c.state == "replied" else "")
-    at = _check_time(c, at, now, "回访")
-    return _append(c, Event("revisit", at, by, note, satisfied=satisfied))
+    at = check_time(c, at, now, "回访")
+    return append(c, Event("revisit", at, by, note, satisfied=satisfied))
 
 
 def archive(c: Complaint, *, at: datetime, by: str, now: datetime, note: str = "") -> Complaint:
     """归档, after a satisfied 回访 (第十六条、第二十条: 投诉100%回访)."""
     _refuse_state(c, "归档", ("revisited",), "归档前须回访且客户满意（tousu revisit）")
-    at = _check_time(c, at, now, "归档")
-    return _append(c, Event("archive", at, by, note))
+    at = check_time(c, at, now, "归档")
+    return append(c, Event("archive", at, by, note))
 
 
 def grade(c: Complaint, *, severity: str, rules: Rules, at: datetime, by: str, now: datetime,
@@ -261,8 +263,8 @@ def grade(c: Complaint, *, severity: str, rules: Rules, at: datetime, by: str, n
         higher = order[order.index(current) + 1:]
         tail = f"只能提高（可选：{choices(higher)}）" if higher else "已是最高等级，不能再提高"
         raise TousuError(f"投诉 {c.id} 的事件等级已是「{current}」，{tail}")
-    at = _check_time(c, at, now, "定级")
-    return _append(c, Event("grade", at, by, note, severity=severity))
+    at = check_time(c, at, now, "定级")
+    return append(c, Event("grade", at, by, note, severity=severity))
 
 
 def notify(c: Complaint, *, at: datetime, by: str, now: datetime, note: str = "") -> Complaint:
@@ -276,5 +278,5 @@ def notify(c: Complaint, *, at: datetime, by: str, now: datetime, note: str = ""
     done = c.last("notify")
     if done is not None and done.at >= since:
         raise TousuError(f"投诉 {c.id} 已于 {human(done.at)} 由 {done.by} 上报，不能重复上报")
-    at = _check_time(c, at, now, "上报")
-    return _append(c, Event("notify", at, by, note))
+    at = check_time(c, at, now, "上报")
+    return append(c, Event("notify", at, by, note))
