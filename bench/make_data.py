@@ -179,7 +179,8 @@ def complaint(rng: random.Random, cid: str, received: datetime, staff: dict[str,
                 if not step("notify", life.delay((10, 300), (900, 1500), 0.1), rng.choice(hotline), False):
                     return False
             if rng.random() < 0.03:
-                until = datetime.combine(t.date() + timedelta(days=15), dtime(), CHINA)
+                # Later than any 4-working-day deadline (春节 and 国庆 stretch them to 13 days).
+                until = datetime.combine(t.date() + timedelta(days=25), dtime(), CHINA)
                 if not step("extend", life.minutes(60, 1440), rng.choice(people), until=until,
                             reason="情况复杂，需现场勘查", approved_by=rng.choice(managers)):
                     return False
