@@ -8,8 +8,8 @@ exact bytes**: a record is taken from the cache only when its file still holds
 the very bytes it was parsed from. So a change is always seen — by tousu, by a
 hand edit, by a restored backup, by another machine on a network share —
 whatever the clocks and timestamps say, and a writer racing with a reader can
-at worst cost a re-parse. A record is stored only if the file held the same
-bytes before and after it was parsed, and only if it reads back equal.
+at worst cost a re-parse. A record is parsed from the very bytes that were
+hashed (one read), and stored only if it reads back equal.
 
 It is never the source of truth: a missing, stale, corrupt or unwritable cache
 only means parsing again. Files with problems are never cached, so every
@@ -185,12 +185,10 @@ def _read_one(path: Path, entry: Any) -> tuple[Result, list[Any] | None]:
             return (decode(entry[1], path), []), entry
         except Exception:  # noqa: BLE001 - a damaged entry is only a miss
             pass
-    c, problems = records.read(path)
+    c, problems = records.parse(raw, path)  # the very bytes hashed: no window for another version
     if c is None:
         return (c, problems), None
     try:
-        if path.read_bytes() != raw:  # changed while being read: keep nothing
-            return (c, problems), None
         enc = encode(c)
         if not _exact(decode(json.loads(json.dumps(enc, ensure_ascii=False)), path), c):
             return (c, problems), None

@@ -171,3 +171,12 @@ def read(path: Path) -> tuple[Complaint | None, list[Problem]]:
     except yamlio.YamlProblem as exc:
         return None, [exc.problem]
     return from_data(data, path)
+
+
+def parse(raw: bytes, path: Path) -> tuple[Complaint | None, list[Problem]]:
+    """`read` of bytes already read (the parse cache hashes and parses the very same bytes)."""
+    try:
+        data = yamlio.load_bytes(raw, path)
+    except yamlio.YamlProblem as exc:
+        return None, [exc.problem]
+    return from_data(data, path)

@@ -111,11 +111,18 @@ def loads(text: str, path: Path | str = "<text>") -> Any:
 def load(path: Path) -> Any:
     """Read and parse a UTF-8 YAML file."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        raise YamlProblem(Problem(path, 0, f"不是 UTF-8 编码的文本（{exc.reason}）")) from None
+        raw = path.read_bytes()
     except OSError as exc:
         raise YamlProblem(Problem(path, 0, f"无法读取：{exc.strerror}")) from None
+    return load_bytes(raw, path)
+
+
+def load_bytes(raw: bytes, path: Path | str) -> Any:
+    """Parse the bytes of a UTF-8 YAML file (as read once by the caller)."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise YamlProblem(Problem(path, 0, f"不是 UTF-8 编码的文本（{exc.reason}）")) from None
     return loads(text, path)
 
 
