@@ -106,10 +106,7 @@ def load_mapping(path: Path | None = None) -> Mapping:
     path = path or builtin_mapping_path()
     if not path.is_file():
         raise TousuError(f"找不到列映射文件「{path}」")
-    try:
-        data = yamlio.load(path)
-    except yamlio.YamlProblem as exc:
-        raise TousuError(f"列映射文件 {path} 无法读取", (exc.problem,)) from None
+    data = yamlio.load_or_raise(path, "列映射文件")
     problems: list[Problem] = []
     fields_hint = "、".join(c.header for c in MAIN if c.importable)
     if data is None:

@@ -77,10 +77,7 @@ def load(path: Path) -> Org:
     """Load org.yaml; TousuError with located problems when it is wrong or missing."""
     if not path.is_file():
         raise TousuError(f"找不到组织机构文件 {path}；用 tousu init 创建数据目录，或用 --data 指定")
-    try:
-        data = yamlio.load(path)
-    except yamlio.YamlProblem as exc:
-        raise TousuError(f"组织机构文件 {path} 无法读取", (exc.problem,)) from None
+    data = yamlio.load_or_raise(path, "组织机构文件")
     problems: list[Problem] = []
     bad = lambda line, msg: problems.append(Problem(path, line, msg))  # noqa: E731
     if not isinstance(data, dict):

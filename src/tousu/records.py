@@ -167,10 +167,10 @@ def from_data(data: Any, path: Path) -> tuple[Complaint | None, list[Problem]]:
 
 def read(path: Path) -> tuple[Complaint | None, list[Problem]]:
     try:
-        data = yamlio.load(path)
-    except yamlio.YamlProblem as exc:
-        return None, [exc.problem]
-    return from_data(data, path)
+        raw = path.read_bytes()
+    except OSError as exc:
+        return None, [Problem(path, 0, f"无法读取：{exc.strerror}")]
+    return parse(raw, path)
 
 
 def parse(raw: bytes, path: Path) -> tuple[Complaint | None, list[Problem]]:

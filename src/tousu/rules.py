@@ -18,7 +18,7 @@ from typing import Any
 
 from . import yamlio
 from .errors import Problem, TousuError, choices
-from .yamlio import LDict, LList, line_of
+from .yamlio import LDict, line_of
 
 STAGE_KEYS = ("dispatch", "contact", "return", "reply", "revisit", "notify")
 STAGE_UNITS = {"hours": "小时", "working_days": "个工作日", "same_day": "当日"}
@@ -397,8 +397,5 @@ def resolve_path(option: str | None) -> Path:
 
 def load(path: Path) -> Rules:
     """Load and validate a rules file; TousuError with located problems otherwise."""
-    try:
-        data = yamlio.load(path)
-    except yamlio.YamlProblem as exc:
-        raise TousuError(f"规则文件 {path} 无法读取", (exc.problem,)) from None
+    data = yamlio.load_or_raise(path, "规则文件")
     return parse(data, path)

@@ -117,6 +117,16 @@ def load(path: Path) -> Any:
     return load_bytes(raw, path)
 
 
+def load_or_raise(path: Path, what: str) -> Any:
+    """`load`, with a broken file raised as the one user-facing error naming it and the line."""
+    from .errors import TousuError
+
+    try:
+        return load(path)
+    except YamlProblem as exc:
+        raise TousuError(f"{what} {path} 无法读取", (exc.problem,)) from None
+
+
 def load_bytes(raw: bytes, path: Path | str) -> Any:
     """Parse the bytes of a UTF-8 YAML file (as read once by the caller)."""
     try:
