@@ -82,3 +82,32 @@ def test_bare_tousu_prints_help_and_version_works(monkeypatch: pytest.MonkeyPatc
             main()
         assert exit_info.value.code == 0
         assert text in capsys.readouterr().out
+
+
+def test_contradictory_verdict_flags_are_refused(cli: Cli, data_dir: Path) -> None:
+    cid = walk_to_dispatch(cli)
+    assert cli("contact", cid, "--at", "2026-11-02 10:00").exit_code == 0
+    before = record(data_dir, cid).read_bytes()
+    r = cli("reply", cid, "--verified", "--not-verified", "--not-responsible", "--cause", "x", "--process", "y",
+            "--at", "2026-11-02 11:00")
+    assert r.exit_code == 2
+    assert "核实结论不能同时是 --verified（属实） 和 --not-verified（不属实），请只给出其中一个" in r.stderr
+    r = cli("reply", cid, "--verified", "--cause", "x", "--process", "y", "--at", "2026-11-02 11:00")
+    assert r.exit_code == 2 and "缺少责任认定：请给出 --responsible（供电责任） 或 --not-responsible（非供电责任）" in r.stderr
+    assert record(data_dir, cid).read_bytes() == before
+    assert cli("reply", cid, "--verified", "--responsible", "--cause", "x", "--process", "y",
+               "--at", "2026-11-02 11:00").exit_code == 0
+    r = cli("review", cid, "--reason", "写得好", "--at", "2026-11-02 12:00")
+    assert r.exit_code == 2 and "--reason 是驳回理由，只能与 --reject 一起使用" in r.stderr
+    assert cli("review", cid, "--at", "2026-11-02 12:00").exit_code == 0
+    r = cli("revisit", cid, "--satisfied", "--unsatisfied", "--at", "2026-11-02 13:00")
+    assert r.exit_code == 2 and "回访结果不能同时是 --satisfied（满意） 和 --unsatisfied（不满意）" in r.stderr
+
+
+def test_show_reports_values_rules_yaml_does_not_know(cli: Cli, data_dir: Path) -> None:
+    cid = walk_to_dispatch(cli)
+    path = record(data_dir, cid)
+    path.write_text(path.read_text(encoding="utf-8").replace("channel: 来电", "channel: 微信"), encoding="utf-8")
+    r = cli("show", cid, "--at", "2026-11-02 10:00")
+    assert r.exit_code == 2
+    assert f"记录有误：{path}: 受理渠道「微信」不在 rules.yaml 中" in r.stderr

@@ -40,7 +40,7 @@ class DayInfo:
 
 def uncovered_warning(year: int) -> str:
     return (f"{year}年的法定节假日安排未知（chinese-calendar 与 rules.yaml 均未包含），"
-            f"该年按周一至周五计算工作日；请在 rules.yaml 的 calendar 中补充{year}年的放假安排")
+            f"该年按周一至周五计算工作日；请在 rules.yaml 的 calendar 中补充{year}年的放假安排。")
 
 
 class WorkCalendar:

@@ -111,7 +111,7 @@ def fail(exc: TousuError) -> None:
 def print_problems(problems: list[Problem]) -> None:
     """Record files that could not be read, one `path:line: message` line each (stderr)."""
     for p in problems:
-        err.print(f"[red]无法读取：[/]{escape(str(p))}", markup=True)
+        err.print(f"[red]记录有误：[/]{escape(str(p))}", markup=True)
 
 
 def _os_error(exc: OSError) -> TousuError:
@@ -163,11 +163,20 @@ def _warn(a: App, c: Complaint) -> None:
                 err.print(f"[yellow]注意：[/]{w}")
 
 
+def _one_of(yes: bool, no: bool, what: str, yes_opt: str, no_opt: str) -> bool:
+    """A verdict given by exactly one of two flags."""
+    if yes and no:
+        raise TousuError(f"{what}不能同时是 {yes_opt} 和 {no_opt}，请只给出其中一个")
+    if not (yes or no):
+        raise TousuError(f"缺少{what}：请给出 {yes_opt} 或 {no_opt}")
+    return yes
+
+
 def _step(ctx: typer.Context, cid: str, fn: Callable[[Complaint], Complaint], done: str) -> Complaint:
     a = _app(ctx)
     c = a.store.update(cid, fn)
     _warn(a, c)
-    err.print(f"[green]{done}[/]")
+    err.print(f"[green]{escape(done.replace(cid, c.id))}[/]")
     return c
 
 
@@ -367,8 +376,10 @@ def extend_cmd(ctx: typer.Context, cid: IdArg,
 def reply_cmd(
     ctx: typer.Context,
     cid: IdArg,
-    verified: Annotated[Optional[bool], typer.Option("--verified/--not-verified", help="核实结论：属实 / 不属实（第九条）")] = None,
-    responsible: Annotated[Optional[bool], typer.Option("--responsible/--not-responsible", help="责任认定：供电责任 / 非供电责任")] = None,
+    verified: Annotated[bool, typer.Option("--verified", help="核实结论：属实（第九条）")] = False,
+    not_verified: Annotated[bool, typer.Option("--not-verified", help="核实结论：不属实")] = False,
+    responsible: Annotated[bool, typer.Option("--responsible", help="责任认定：供电责任")] = False,
+    not_responsible: Annotated[bool, typer.Option("--not-responsible", help="责任认定：非供电责任")] = False,
     cause: Annotated[Optional[str], typer.Option("--cause", help="投诉产生原因")] = None,
     process: Annotated[Optional[str], typer.Option("--process", help="处理过程")] = None,
     measures: Annotated[str, typer.Option("--measures", help="整改措施")] = "",
@@ -376,12 +387,11 @@ def reply_cmd(
 ) -> None:
     """答复客户并回复95598班（第十五条，4个工作日内）。"""
     a = _app(ctx)
-    if verified is None:
-        raise TousuError("缺少核实结论：请给出 --verified（属实）或 --not-verified（不属实）")
-    if responsible is None:
-        raise TousuError("缺少责任认定：请给出 --responsible（供电责任）或 --not-responsible（非供电责任）")
+    is_verified = _one_of(verified, not_verified, "核实结论", "--verified（属实）", "--not-verified（不属实）")
+    is_responsible = _one_of(responsible, not_responsible, "责任认定",
+                             "--responsible（供电责任）", "--not-responsible（非供电责任）")
     t = parse_at(at, a.now)
-    _step(ctx, cid, lambda c: lifecycle.reply(c, verified=verified, responsible=responsible, cause=cause or "",
+    _step(ctx, cid, lambda c: lifecycle.reply(c, verified=is_verified, responsible=is_responsible, cause=cause or "",
                                               process=process or "", measures=measures, at=t,
                                               by=by or default_user(), now=a.now, note=note),
           f"{cid} 已答复，待营销部审核。")
@@ -395,6 +405,8 @@ def review_cmd(ctx: typer.Context, cid: IdArg,
                at: AtOpt = None, by: ByOpt = None, note: NoteOpt = "") -> None:
     """营销部审核答复（第十六条）：默认通过，--reject 驳回。"""
     a = _app(ctx)
+    if reason and not reject:
+        raise TousuError("--reason 是驳回理由，只能与 --reject 一起使用；审核通过不需要理由（可用 --note 备注）")
     t = parse_at(at, a.now)
     _step(ctx, cid, lambda c: lifecycle.review(c, approve=not reject, reason=reason, at=t, by=by or default_user(),
                                                now=a.now, note=note),
@@ -404,12 +416,12 @@ def review_cmd(ctx: typer.Context, cid: IdArg,
 @app.command("revisit")
 @command
 def revisit_cmd(ctx: typer.Context, cid: IdArg,
-                satisfied: Annotated[Optional[bool], typer.Option("--satisfied/--unsatisfied", help="回访结果：满意 / 不满意")] = None,
+                satisfied_flag: Annotated[bool, typer.Option("--satisfied", help="回访结果：满意")] = False,
+                unsatisfied: Annotated[bool, typer.Option("--unsatisfied", help="回访结果：不满意（待再分发）")] = False,
                 at: AtOpt = None, by: ByOpt = None, note: NoteOpt = "") -> None:
     """回访客户（第十六条、第二十条）；不满意则待再分发（第二十一条）。"""
     a = _app(ctx)
-    if satisfied is None:
-        raise TousuError("缺少回访结果：请给出 --satisfied（满意）或 --unsatisfied（不满意）")
+    satisfied = _one_of(satisfied_flag, unsatisfied, "回访结果", "--satisfied（满意）", "--unsatisfied（不满意）")
     t = parse_at(at, a.now)
     _step(ctx, cid, lambda c: lifecycle.revisit(c, satisfied=satisfied, at=t, by=by or default_user(), now=a.now,
                                                 note=note),
@@ -478,6 +490,10 @@ def show_cmd(ctx: typer.Context, cid: IdArg,
     else:
         render.complaint(out, c, st, now)
     _warn(a, c)
+    problems = lifecycle.rule_problems(c, a.rules)
+    print_problems(problems)
+    if problems:
+        raise typer.Exit(2)
 
 
 def _months_between(month: str, option: str = "--month") -> list[tuple[int, int]]:

@@ -99,7 +99,7 @@ def export_cmd(
 @command
 def import_cmd(
     ctx: typer.Context,
-    file: Annotated[Path, typer.Argument(help="要导入的 xlsx 文件（tousu 导出的台账或 95598 导出表）", show_default=False)],
+    file: Annotated[Path, typer.Argument(help="要导入的 xlsx 文件（tousu 导出的台账或 95598 导出表）", show_default=False, metavar="文件")],
     sheet: Annotated[Optional[str], typer.Option("--sheet", help="工作表名称（默认「投诉台账」，否则第一张）")] = None,
     mapping: Annotated[Optional[Path], typer.Option("--mapping", help="列映射 YAML（默认内置的 95598 映射）")] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="只检查并列出将导入的内容，不写入")] = False,

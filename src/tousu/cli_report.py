@@ -138,10 +138,7 @@ def _month(a: App, mon: Month, as_of: Any, unmask: bool) -> tuple[dict[str, Any]
     problems = _checked(a, complaints, problems)
     seen = [as_of_view(c, as_of) for c in complaints]  # --at: later steps and assessments do not count
     penalties = assessment.month_penalties(seen, a.rules, mon.year, mon.month)
-    units = {p.name: p.unit for p in a.org.staff}
-    for row in penalties:  # the person's unit, for the 考核明细 sheet (keys of SPEC §4 unchanged)
-        if "person" in row:
-            row["person_unit"] = units.get(row["person"])
+    _add_person_units(a, penalties)
     data = month_report(
         complaints, a.rules, a.calendar, mon.year, mon.month, as_of=as_of, units=a.org.unit_names, unmask=unmask,
         penalties=penalties,
@@ -156,7 +153,17 @@ def _half(a: App, year: int, half: int) -> tuple[dict[str, Any], list[Problem]]:
     last = (year, 6 if half == 1 else 12)
     complaints, problems = a.store.load_all([(y, m) for y, m in _months_upto(a, last)])
     problems = _checked(a, complaints, problems)
-    return jsonable(assessment.half_year(complaints, a.rules, a.org, year, half)), problems
+    data = jsonable(assessment.half_year(complaints, a.rules, a.org, year, half))
+    _add_person_units(a, data["penalties"])
+    return data, problems
+
+
+def _add_person_units(a: App, penalties: list[dict[str, Any]]) -> None:
+    """The fined person's unit, for the 考核明细 tables (SPEC §4's keys stay as they are)."""
+    units = {p.name: p.unit for p in a.org.staff}
+    for row in penalties:
+        if "person" in row:
+            row["person_unit"] = units.get(row["person"])
 
 
 def _months_upto(a: App, last: tuple[int, int]) -> list[tuple[int, int]]:

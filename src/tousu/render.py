@@ -102,7 +102,8 @@ def complaint_list(console: Console, rows: list[tuple[Complaint, Stage | None]],
         due = "—"
         if nxt is not None:
             style = _STATUS_STYLE[nxt.status(now)]
-            due = f"[{style}]{nxt.name} {human_deadline(nxt.deadline)}[/]"
+            late = "（已超期）" if nxt.status(now) == "overdue" else ""
+            due = f"[{style}]{nxt.name} {human_deadline(nxt.deadline)}{late}[/]"
         t.add_row(c.id, human(c.received_at), escape(c.item), escape(c.customer.name), c.unit or "—", c.state_zh, due)
     console.print(t)
 

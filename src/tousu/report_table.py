@@ -24,7 +24,7 @@ HEADERS = {
     "assessed": "考核", "carried_in": "上期结转", "monthly_performance": "月度绩效", "fines": "罚款",
     "half": "半年", "year": "年度", "label": "期间", "from": "起", "to": "止", "by_category": "按大类",
     "by_unit": "按单位", "by_person": "按人员", "penalties": "考核明细", "total_fines": "考核合计（元）",
-    "unassessed": "属实未考核", "person_fines": "个人考核", "unit_fines": "单位考核", "items": "投诉项",
+    "unassessed": "属实未考核", "person_unit": "所在单位", "person_fines": "个人考核", "unit_fines": "单位考核", "items": "投诉项",
     "severity": "事件等级", "item": "投诉项", "escalated_to": "越级渠道", "at": "登记时间", "sanction": "处分", "period": "期间", "rate": "比率", "opinion": "考核意见",
 }
 
@@ -142,7 +142,8 @@ def month(console: Console, r: dict[str, Any]) -> None:
 def sections(data: dict[str, Any]) -> list[tuple[str, list[dict[str, Any]]]]:
     """A nested dict (the half-year statistics) as titled lists of flat rows, for tables and sheets."""
     out: list[tuple[str, list[dict[str, Any]]]] = []
-    scalars = [{"项目": HEADERS.get(k, k), "数值": human_deadline(parse_datetime(v)) if k == "to" and _is_iso(v) else v}
+    scalars = [{"项目": HEADERS.get(k, k),
+                "数值": (human_deadline if k == "to" else human)(parse_datetime(v)) if _is_iso(v) else v}
                for k, v in data.items() if not isinstance(v, (dict, list))]
     if scalars:
         out.append(("概况", scalars))
@@ -159,6 +160,9 @@ def sections(data: dict[str, Any]) -> list[tuple[str, list[dict[str, Any]]]]:
     return out
 
 
+_SHEET_ONLY = {"rule_name", "at"}  # left to `-o FILE.xlsx` in the terminal (the rule id and clause stay)
+
+
 def generic(console: Console, title: str, data: dict[str, Any]) -> None:
     """The half-year statistics as tables."""
     console.print(Text(title, "bold"))
@@ -166,11 +170,13 @@ def generic(console: Console, title: str, data: dict[str, Any]) -> None:
         if not rows:
             console.print(f"{name}：无")
             continue
-        keys = list(dict.fromkeys(k for row in rows for k in row))
+        keys = [k for k in dict.fromkeys(k for row in rows for k in row)
+                if k not in _SHEET_ONLY and any(_flat(row.get(k)) not in ("", "—") for row in rows)]
         cells = [[_flat(row.get(k)) for k in keys] for row in rows]
         t = Table(title=name, title_justify="left")
-        for i, k in enumerate(keys):  # short columns stay whole; long flattened ones wrap
-            t.add_column(HEADERS.get(k, k), no_wrap=max(len(r[i]) for r in cells) <= 16, overflow="fold")
+        for i, k in enumerate(keys):  # short columns stay whole; long ones fold, but keep some width
+            short = max(len(r[i]) for r in cells) <= 16
+            t.add_column(HEADERS.get(k, k), no_wrap=short, overflow="fold", min_width=None if short else 10)
         for r in cells:
             _row(t, *r)
         console.print(t)

@@ -60,7 +60,24 @@ def check_output(path: Path) -> Path:
         raise TousuError(f"无法写入「{path}」：目录「{parent}」不存在")
     if not os.access(parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
         raise TousuError(f"无法写入「{path}」：没有写入权限")
+    try:  # the folder may still refuse files (read-only mount, /proc …): try one now, not after the work
+        with tempfile.TemporaryFile(dir=parent):
+            pass
+    except OSError as exc:
+        raise TousuError(f"无法写入「{path}」：{os_reason(exc)}") from None
     return path
+
+
+def _discard(wb: Any) -> None:
+    """Close a write-only workbook's pending sheet streams after a failed save, quietly
+    (otherwise they complain from the garbage collector, long after the Chinese message)."""
+    for ws in getattr(wb, "worksheets", ()):
+        rows = getattr(ws, "_rows", None)
+        if rows is not None:
+            try:
+                rows.close()
+            except Exception:  # noqa: BLE001 - the stream's file is already gone
+                pass
 
 
 def save_atomic(wb: Any, path: Path) -> None:
@@ -84,6 +101,7 @@ def save_atomic(wb: Any, path: Path) -> None:
         os.replace(tmp, path)
         tmp = None
     except OSError as exc:
+        _discard(wb)
         hint = "（文件是否正在 Excel/WPS 中打开？）" if isinstance(exc, PermissionError) else ""
         raise TousuError(f"无法写入「{path}」：{os_reason(exc)}{hint}") from None
     finally:
