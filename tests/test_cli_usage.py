@@ -49,3 +49,21 @@ def test_help_is_chinese(monkeypatch, capsys, tmp_path) -> None:
     out = capsys.readouterr().out
     assert "显示本帮助并退出" in out and "[必填]" in out
     assert "Show this message" not in out
+
+
+def test_help_shows_value_kinds_in_chinese(monkeypatch, capsys, tmp_path) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr("sys.argv", ["tousu", "add", "-h"])
+    with pytest.raises(SystemExit):
+        main()
+    out = capsys.readouterr().out
+    assert "<文字>" in out and "<文字，可重复>" in out
+    assert "<str>" not in out and "<bool>" not in out
+
+
+def test_yaml_syntax_errors_are_explained_in_chinese() -> None:
+    from tousu import yamlio
+
+    with pytest.raises(yamlio.YamlProblem) as info:
+        yamlio.loads("units:\n  - name: 城关供电所\n   kind: 基层单位\n", "org.yaml")
+    assert str(info.value).startswith("org.yaml:3: YAML 格式错误：列表项应以「- 」开头，多半是缩进不对")

@@ -43,6 +43,19 @@ def _help_in_chinese() -> None:
                        ("DEFAULT_STRING", "[默认：{}]"), ("ENVVAR_STRING", "[环境变量：{}]")):
         if hasattr(rich_utils, name):
             setattr(rich_utils, name, text)
+    _TYPE_LABELS = {"<str>": "<文字>", "<bool>": None, "<path>": "<路径>", "<int>": "<整数>",
+                    "<list[str]>": "<文字，可重复>"}
+    for cls in (getattr(typer.core, "TyperOption", None), getattr(typer.core, "TyperArgument", None)):
+        shown = getattr(cls, "display_type_rich", None)
+        if shown is None or getattr(shown, "_tousu", False):
+            continue
+
+        def display_type_rich(self, ctx, _shown=shown):  # noqa: ANN001, ANN202 - typer's signature
+            label = _shown(self, ctx)
+            return _TYPE_LABELS.get(label, label) if isinstance(label, str) else label
+
+        display_type_rich._tousu = True  # type: ignore[attr-defined]
+        cls.display_type_rich = display_type_rich
     core = getattr(getattr(typer, "_click", None), "core", None)
     command_cls = getattr(core, "Command", None)
     original = getattr(command_cls, "get_help_option", None)

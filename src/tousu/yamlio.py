@@ -95,6 +95,32 @@ class YamlProblem(Exception):
         self.problem = problem
 
 
+# PyYAML's problems, said in Chinese (the original follows in brackets for whoever searches it).
+_YAML_ZH = (
+    ("mapping values are not allowed", "这里不能出现「键: 值」，多半是缩进不对或值里的冒号后少了引号"),
+    ("did not find expected key", "缺少应有的键，多半是缩进不对"),
+    ("did not find expected '-' indicator", "列表项应以「- 」开头，多半是缩进不对"),
+    ("could not find expected ':'", "缺少冒号「:」"),
+    ("cannot start any token", "有不能出现在这里的字符（如制表符 Tab，请改用空格缩进）"),
+    ("found unexpected end of stream", "文件意外结束，多半是引号或括号没有配对"),
+    ("did not find expected ',' or ']'", "方括号 [ ] 没有配对，或列表项之间缺少逗号"),
+    ("did not find expected ',' or '}'", "花括号 { } 没有配对，或各项之间缺少逗号"),
+    ("did not find expected node content", "缺少值"),
+    ("found undefined alias", "引用了未定义的锚点（*名称）"),
+    ("found unknown escape character", "双引号中有无效的转义字符（反斜杠）"),
+    ("expected a single document", "文件中只能有一个文档（去掉多余的「---」）"),
+    ("could not determine a constructor", "不支持的标签（!开头的写法）"),
+    ("found unhashable key", "键不能是列表或键值表"),
+)
+
+
+def _yaml_zh(what: str) -> str:
+    for english, chinese in _YAML_ZH:
+        if english in what:
+            return f"{chinese}（{what}）"
+    return what
+
+
 def loads(text: str, path: Path | str = "<text>") -> Any:
     """Parse YAML text into LDict/LList/scalars; raise YamlProblem with path:line."""
     try:
@@ -103,9 +129,9 @@ def loads(text: str, path: Path | str = "<text>") -> Any:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 0
         what = exc.problem or exc.context or "格式错误"
-        raise YamlProblem(Problem(path, line, f"YAML 格式错误：{what}")) from None
+        raise YamlProblem(Problem(path, line, f"YAML 格式错误：{_yaml_zh(what)}")) from None
     except yaml.YAMLError as exc:
-        raise YamlProblem(Problem(path, 0, f"YAML 格式错误：{exc}")) from None
+        raise YamlProblem(Problem(path, 0, f"YAML 格式错误：{_yaml_zh(str(exc))}")) from None
 
 
 def load(path: Path) -> Any:
