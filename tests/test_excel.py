@@ -642,3 +642,12 @@ def test_unreadable_record_with_markup_like_text_is_printed_as_is(cli: Cli, tmp_
     r = cli(*[str(tmp_path / "o.xlsx") if a == "OUT" else a for a in args])
     assert "Traceback" not in r.output
     assert "[/x]" in r.stderr
+
+
+def test_every_wrong_intake_cell_of_a_row_is_told_in_one_pass(cli: Cli, tmp_path: Path) -> None:
+    head = ["受理时间", "客户名称", "联系方式", "投诉分类", "受理内容", "客户态度", "事件等级"]
+    xlsx = sheet(tmp_path / "w.xlsx", [head, ["2026-11-01 09:00", "王", "12", "不存在", "y", "愤怒", "特大"]])
+    refused(cli("import", xlsx),
+            "第2行，「联系方式」：联系电话「12」无效", "第2行，「投诉分类」：投诉项「不存在」无效",
+            "第2行，「客户态度」：客户态度程度「愤怒」无效", "第2行，「事件等级」：事件等级「特大」无效")
+    assert records(cli.data) == {}

@@ -356,6 +356,22 @@ _HISTORY_WORDS = (("单位", "unit"), ("理由", "reason"), ("批准人", "appro
                   ("考核金额", "amount"), ("考核对象", "person"))
 
 
+# Valid values to stand in for a wrong intake fact while the rest of the row is checked.
+_INTAKE_STAND_INS: dict[str, Callable[[Rules, datetime], dict[str, Any]]] = {
+    "received_at": lambda rules, now: {"received_at": now},
+    "channel": lambda rules, now: {"channel": rules.channels[0]},
+    "name": lambda rules, now: {"name": "—"},
+    "phone": lambda rules, now: {"phone": "13800000000"},
+    "item": lambda rules, now: {"item": next(iter(rules.items)), "category": None},
+    "category": lambda rules, now: {"category": None},
+    "content": lambda rules, now: {"content": "—"},
+    "attitude": lambda rules, now: {"attitude": None},
+    "severity": lambda rules, now: {"severity": None},
+    "escalated_to": lambda rules, now: {"escalated_to": ()},
+    "received_by": lambda rules, now: {"by": "—"},
+}
+
+
 def _about(message: str, words: Iterable[tuple[str, str]], default: str | None) -> str | None:
     hits = [(message.find(w), key) for w, key in words if w in message]
     return min(hits)[1] if hits else default
@@ -463,23 +479,35 @@ class _Builder:
         for sep in LIST_SEPARATORS[1:]:
             escalated = escalated.replace(sep, LIST_SEPARATORS[0])
         failed = len(self.problems) > before
-        try:
-            draft = lifecycle.new_complaint(
-                rules=self.rules, received_at=received_at or self.now, now=self.now,
-                by=self.text(cells, "received_by") or "", channel=self.text(cells, "channel") or "",
-                name=self.text(cells, "name") or "", phone=self.text(cells, "phone") or "",
-                category=self.text(cells, "category"), item=self.item(self.text(cells, "item")) or "",
-                content=self.text(cells, "content") or "", address=self.text(cells, "address") or "",
-                account=self.text(cells, "account") or "", attitude=self.text(cells, "attitude"),
-                severity=self.text(cells, "severity"),
-                escalated_to=tuple(p.strip() for p in escalated.split(LIST_SEPARATORS[0]) if p.strip()),
-                ref=self.text(cells, "ref"),
-            )
-        except TousuError as exc:
-            key = _about(exc.message, _INTAKE_WORDS, None)
-            # Already said (an empty cell, or a bad time stood in for by now)? Then say nothing more.
-            if key not in empty and not (key == "received_at" and received_at is None):
-                self.bad(n, key, exc.message)
+        facts: dict[str, Any] = dict(
+            rules=self.rules, received_at=received_at or self.now, now=self.now,
+            by=self.text(cells, "received_by") or "", channel=self.text(cells, "channel") or "",
+            name=self.text(cells, "name") or "", phone=self.text(cells, "phone") or "",
+            category=self.text(cells, "category"), item=self.item(self.text(cells, "item")) or "",
+            content=self.text(cells, "content") or "", address=self.text(cells, "address") or "",
+            account=self.text(cells, "account") or "", attitude=self.text(cells, "attitude"),
+            severity=self.text(cells, "severity"),
+            escalated_to=tuple(p.strip() for p in escalated.split(LIST_SEPARATORS[0]) if p.strip()),
+            ref=self.text(cells, "ref"),
+        )
+        # new_complaint stops at the first wrong fact: put a valid stand-in where it stopped and ask
+        # again, so that every wrong cell of the row is told in one pass.
+        told: set[str | None] = set()
+        while True:
+            try:
+                draft = lifecycle.new_complaint(**facts)
+                break
+            except TousuError as exc:
+                key = _about(exc.message, _INTAKE_WORDS, None)
+                # Already said (an empty cell, or a bad time stood in for by now)? Then say nothing more.
+                if key not in empty and not (key == "received_at" and received_at is None):
+                    self.bad(n, key, exc.message)
+                stand_in = _INTAKE_STAND_INS.get(key or "")
+                if stand_in is None or key in told:
+                    return None
+                told.add(key)
+                facts.update(stand_in(self.rules, self.now))
+        if told:
             return None
         return None if failed else replace(draft, id=cid or f"（第{n}行）")
 
