@@ -182,3 +182,62 @@ def test_cli_writes_nothing_else_and_says_where(cli: Cli, tmp_path: Path) -> Non
     assert wb.sheetnames == SHEETS
     assert wb["考核明细"].cell(3, 4).value == "孙七"
     assert [c.value for c in wb["绩效扣款"][3]] == ["孙七", "东城供电所", 300, 0, 500, 500, 300, 200]
+
+
+def test_print_area_is_the_used_columns(book) -> None:
+    """Each sheet prints its own columns only, not a page of empty grid to their right (fit to A4 width)."""
+    units = len(_values(book["分类统计"])[1]) - 4
+    assert units == 5
+    last_col = {"汇总": "I", "分类统计": "I", "投诉事件通报": "B", "超期明细": "L", "考核明细": "I", "绩效扣款": "H",
+                "重复投诉": "K"}
+    for name, col in last_col.items():
+        ws = book[name]
+        area = ws.print_area.split("!")[1]
+        assert area.startswith("$A$1:$" + col + "$"), (name, area)
+        assert int(area.rsplit("$", 1)[1]) >= ws.max_row, name
+    # lists print grid lines; the summaries (small tables, blank rows, charts) print borders round their tables
+    assert book["超期明细"].print_options.gridLines and book["投诉事件通报"].print_options.gridLines
+    assert not book["汇总"].print_options.gridLines and not book["分类统计"].print_options.gridLines
+    assert book["汇总"]["B8"].border.left.style == "thin"
+
+
+def test_charts_count_in_whole_numbers_inside_the_print_area(book) -> None:
+    for name in ("汇总", "分类统计"):
+        ws = book[name]
+        chart = ws._charts[0]
+        axis = chart.y_axis
+        assert axis.majorUnit == 1 and axis.scaling.min == 0, name  # a count has no halves
+        assert axis.number_format.formatCode == "0", name
+        assert axis.delete is False and chart.x_axis.delete is False, name
+        to = chart.anchor.to
+        area = ws.print_area.split("!")[1].replace("$", "")
+        last_col, last_row = openpyxl.utils.cell.coordinate_from_string(area.split(":")[1])
+        assert to.col <= openpyxl.utils.column_index_from_string(last_col) and to.row <= last_row, name
+
+
+@pytest.mark.parametrize("largest, step", [(0, 1), (3, 1), (10, 1), (11, 2), (25, 5), (159, 20), (1200, 200)])
+def test_count_axis_step(largest: int, step: int) -> None:
+    from tousu.bulletin_xlsx import _count_step
+
+    assert _count_step(largest) == step
+
+
+def test_summary_cells_fit_their_text(book) -> None:
+    ws = book["汇总"]
+    # 统计截止: a date in B3 spanning B:C, wide enough for yyyy-mm-dd hh:mm (no ###)
+    assert "B3:C3" in {str(m) for m in ws.merged_cells.ranges}
+    assert ws.column_dimensions["B"].width + ws.column_dimensions["C"].width >= 17
+    # the long labels of 一 get a second line rather than overprinting the next row
+    assert ws.column_dimensions["A"].width >= 30
+    r, _ = _find(ws, "不计入统计（不属实或非供电责任、未核实）")
+    assert ws.row_dimensions[r].height >= 30
+    assert ws.row_dimensions[r + 1].height is None or ws.row_dimensions[r + 1].height >= 15
+    # 二: the definitions stand next to the numbers (分子口径 E:F, 分母口径 G:I), wrapped in tall enough rows
+    r, c = _find(ws, "分子口径")
+    assert c == 5 and ws.cell(r, 7).value == "分母口径"
+    merged = {str(m) for m in ws.merged_cells.ranges}
+    r, _ = _find(ws, "按时办结率")
+    assert f"E{r}:F{r}" in merged and f"G{r}:I{r}" in merged
+    assert ws.cell(r, 5).alignment.wrap_text and ws.cell(r, 7).alignment.wrap_text
+    assert ws.row_dimensions[r].height >= 45  # three lines in E:F
+    assert all(isinstance(ws.cell(r, i).value, int) for i in (3, 4))  # 分子, 分母 stay in C, D

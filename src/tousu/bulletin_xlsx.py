@@ -19,8 +19,10 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.chart import BarChart, Reference
+from openpyxl.drawing.spreadsheet_drawing import AnchorMarker, TwoCellAnchor
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.properties import PageSetupProperties
 
 from .report import RATES
@@ -34,17 +36,21 @@ UNMASKED_NOTE = "注意：本表未屏蔽客户信息，仅供市场营销部内
 
 _thin = Side(style="thin", color="999999")
 _BORDER = Border(left=_thin, right=_thin, top=_thin, bottom=_thin)
+_WRAPPING = {"label", "head", "wrap", "note", "warn"}
 _STYLES: dict[str, dict[str, Any]] = {
     "title": {"font": Font(bold=True, size=14)},
     "section": {"font": Font(bold=True, size=12)},
-    "note": {"font": Font(italic=True, color="666666")},
-    "warn": {"font": Font(bold=True, color="C00000")},
+    "note": {"font": Font(italic=True, color="666666"), "alignment": Alignment(vertical="top", wrap_text=True)},
+    "warn": {"font": Font(bold=True, color="C00000"), "alignment": Alignment(vertical="top", wrap_text=True)},
     "head": {"font": Font(bold=True), "fill": PatternFill("solid", fgColor="DDEBF7"), "border": _BORDER,
              "alignment": Alignment(horizontal="center", vertical="center", wrap_text=True)},
     "label": {"font": Font(bold=True), "fill": PatternFill("solid", fgColor="F2F2F2"), "border": _BORDER,
               "alignment": Alignment(vertical="top", wrap_text=True)},
     "block": {"font": Font(bold=True, size=12, color="FFFFFF"), "fill": PatternFill("solid", fgColor="2F5597")},
     "cell": {},  # plain data: no per-cell style (grid lines are printed instead)
+    "boxed": {"border": _BORDER, "alignment": Alignment(vertical="top")},  # on a sheet printing borders, not grid
+    "none": {"border": _BORDER, "alignment": Alignment(horizontal="right", vertical="top")},  # a rate of nothing
+    "left": {"border": _BORDER, "alignment": Alignment(horizontal="left", vertical="top")},
     "wrap": {"border": _BORDER, "alignment": Alignment(vertical="top", wrap_text=True)},
     "total": {"font": Font(bold=True), "border": _BORDER},
 }
@@ -68,14 +74,25 @@ def _lines(text: str, width: float) -> int:
     return sum(max(1, math.ceil(_text_width(part) / max(width - 2, 1))) for part in str(text).split("\n"))
 
 
+LINE_HEIGHT = 15  # points per line of 11-point text, as Excel and WPS lay it out
+
+
 class Sheet:
-    """A streaming worksheet with Chinese headers, widths, frozen header and A4 print setup."""
+    """A streaming worksheet with Chinese headers, widths, frozen header and A4 print setup.
+
+    It prints its own columns only (the print area is set by `finish`), fitted to the width of
+    an A4 page. A list sheet prints grid lines; a `boxed` sheet (the summaries, with blank rows,
+    section titles and charts between small tables) prints borders round its tables instead.
+    """
 
     def __init__(self, wb: Workbook, title: str, widths: Sequence[float], *, landscape: bool,
-                 freeze: str | None = None, print_rows: str | None = None) -> None:
+                 freeze: str | None = None, print_rows: str | None = None, boxed: bool = False) -> None:
         self.ws = wb.create_sheet(title)
         self.widths = list(widths)
         self.row = 0
+        self.last_row = 0  # rows a chart reaches below the written ones count for the print area
+        self.boxed = boxed
+        self.cols = len(self.widths)  # the widest row written
         self._styles: dict[tuple[str, str | None], Any] = {}
         for i, w in enumerate(widths, 1):
             self.ws.column_dimensions[get_column_letter(i)].width = w
@@ -86,38 +103,70 @@ class Sheet:
         ps.fitToHeight = 0
         self.ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
         self.ws.page_margins.left = self.ws.page_margins.right = 0.4
+        self.ws.page_margins.top = self.ws.page_margins.bottom = 0.6
+        self.ws.page_margins.header = self.ws.page_margins.footer = 0.3
         self.ws.print_options.horizontalCentered = True
-        self.ws.print_options.gridLines = True
+        self.ws.print_options.gridLines = not boxed
         if freeze:
             self.ws.freeze_panes = freeze
         if print_rows:
             self.ws.print_title_rows = print_rows
 
     def add(self, values: Iterable[Any] = (), *, style: str = "cell", height: float | None = None,
-            merge: int | None = None) -> int:
-        """Append a row; strings become text cells, datetimes Excel dates. Returns the row number."""
+            merge: int | None = None, spans: Sequence[tuple[int, int]] = ()) -> int:
+        """Append a row; strings become text cells, datetimes Excel dates. Returns the row number.
+
+        `merge` merges columns 1..merge; `spans` merges (first, last) column pairs (1-based)."""
         self.row += 1
+        if self.boxed and style == "cell":
+            style = "boxed"
         cells = []
         for v in values:
             if isinstance(v, Styled):
-                cells.append(self._cell(v.value, v.style, v.fmt))
+                cells.append(self._cell(v.value, "boxed" if self.boxed and v.style == "cell" else v.style, v.fmt))
             else:
                 cells.append(self._cell(v, style, None))
         if height:
             self.ws.row_dimensions[self.row].height = height
         if merge and merge > 1:
             self.ws.merged_cells.add(f"A{self.row}:{get_column_letter(merge)}{self.row}")
+        for first, last in spans:
+            self.ws.merged_cells.add(f"{get_column_letter(first)}{self.row}:{get_column_letter(last)}{self.row}")
+        if len(cells) > self.cols:
+            self.cols = len(cells)
         self.ws.append(cells)
         return self.row
 
-    def wrapped(self, values: Sequence[Any], *, style: str = "wrap") -> int:
-        """A row of wrapped text, tall enough for its longest cell (Excel does not fit rows itself)."""
+    def fit_height(self, values: Sequence[Any], spans: Sequence[tuple[int, int]] = (), *,
+                   style: str = "cell") -> float | None:
+        """The height a row needs for its wrapped text (Excel and WPS do not fit rows themselves), or
+        None for one line. Only cells of a wrapping style count; a cell that starts a span wraps in
+        the width of the whole span."""
+        span_width = {first - 1: sum(self.widths[first - 1:last]) for first, last in spans}
         lines = 1
         for i, v in enumerate(values):
-            raw = v.value if isinstance(v, Styled) else v
-            if isinstance(raw, str) and i < len(self.widths):
-                lines = max(lines, _lines(raw, self.widths[i]))
-        return self.add(values, style=style, height=min(409, 15 * lines + 3) if lines > 1 else None)
+            raw, wraps = (v.value, v.style in _WRAPPING) if isinstance(v, Styled) else (v, style in _WRAPPING)
+            if wraps and isinstance(raw, str) and i < len(self.widths):
+                lines = max(lines, _lines(raw, span_width.get(i, self.widths[i])))
+        return min(409, LINE_HEIGHT * lines + 3) if lines > 1 else None
+
+    def wrapped(self, values: Sequence[Any], *, style: str = "wrap", spans: Sequence[tuple[int, int]] = ()) -> int:
+        """A row of wrapped text, tall enough for its longest cell."""
+        return self.add(values, style=style, height=self.fit_height(values, spans, style=style), spans=spans)
+
+    def chart(self, chart: BarChart, first_col: int, first_row: int, last_col: int, last_row: int) -> None:
+        """Place a chart over a block of cells (columns and rows 1-based, inclusive), so that it
+        keeps to that block whatever row heights Excel, WPS or LibreOffice use."""
+        anchor = TwoCellAnchor()
+        anchor._from = AnchorMarker(col=first_col - 1, row=first_row - 1)
+        anchor.to = AnchorMarker(col=last_col, row=last_row)
+        self.ws.add_chart(chart, anchor)
+        self.last_row = max(self.last_row, last_row)
+
+    def finish(self) -> None:
+        """Print the sheet's own columns and rows (charts included), not a page of empty grid."""
+        last = max(self.row, self.last_row, 1)
+        self.ws.print_area = f"A1:{get_column_letter(self.cols)}{last}"
 
     def _cell(self, value: Any, style: str, fmt: str | None) -> Any:
         if style == "cell" and fmt is None and not isinstance(value, datetime) and not looks_like_formula(value):
@@ -152,7 +201,7 @@ class Sheet:
 
 
 def _rate(value: float | None) -> Styled:
-    return Styled("—") if value is None else Styled(value, "cell", PERCENT)
+    return Styled("—", "none") if value is None else Styled(value, "cell", PERCENT)
 
 
 def _change_ratio(value: float | None) -> Styled:
@@ -172,15 +221,48 @@ def _note(sh: Sheet, r: dict[str, Any], span: int) -> None:
            merge=span)
 
 
+def _count_step(largest: float) -> int:
+    """A whole-number step for an axis of counts up to `largest`: 1, 2, 5, 10, 20, 50 … (about 10 steps)."""
+    step = 1
+    while largest / step > 10:
+        for factor in (2, 5 / 2, 2):
+            step = round(step * factor)
+            if largest / step <= 10:
+                break
+    return step
+
+
+def _count_chart(kind: str, title: str, cat_title: str, largest: float) -> BarChart:
+    """A bar chart of counts: its value axis starts at 0 and steps in whole numbers (a count of
+    complaints has no halves), and both axes are drawn (delete=0 written out for Excel)."""
+    chart = BarChart()
+    chart.type = kind
+    chart.title = title
+    chart.x_axis.title = cat_title
+    chart.y_axis.title = "件"
+    chart.y_axis.scaling.min = 0
+    chart.y_axis.majorUnit = _count_step(largest)
+    chart.y_axis.number_format = "0"
+    chart.x_axis.delete = chart.y_axis.delete = False
+    return chart
+
+
 # ---------------------------------------------------------------- sheets
+
+_SUMMARY_WIDTHS = [34, 12, 12, 12, 12, 12, 12, 12, 12]
+_RATE_SPANS = ((5, 6), (7, 9))  # 分子口径 in E:F, 分母口径 in G:I
 
 
 def _summary(wb: Workbook, r: dict[str, Any]) -> None:
-    sh = Sheet(wb, "汇总", [22, 12, 12, 12, 12, 12, 12, 12, 12, 40, 40], landscape=True, freeze="A2")
-    sh.add([Styled(r["title"], "title")], height=24, merge=9)
-    sh.add([Styled("统计范围", "label"), f"{r['month']} 受理的投诉（中国时间）"], merge=None)
-    sh.add([Styled("统计截止", "label"), parse_datetime(r["as_of"])])
-    _note(sh, r, 9)
+    cols = len(_SUMMARY_WIDTHS)
+    sh = Sheet(wb, "汇总", _SUMMARY_WIDTHS, landscape=True, freeze="A2", boxed=True)
+    sh.add([Styled(r["title"], "title")], height=24, merge=cols)
+    sh.add([Styled("统计范围", "label"), Styled(f"{r['month']} 受理的投诉（中国时间）", "left")]
+           + [Styled(None, "left")] * 3, spans=[(2, 5)])
+    # B3 is the 统计截止 time: a date needs 16 columns, so it spans B:C
+    sh.add([Styled("统计截止", "label"), Styled(parse_datetime(r["as_of"]), "left", DATE_FORMAT),
+            Styled(None, "left")], spans=[(2, 3)])
+    _note(sh, r, cols)
     sh.add()
 
     sh.add([Styled("一、总体情况", "section")])
@@ -189,21 +271,28 @@ def _summary(wb: Workbook, r: dict[str, Any]) -> None:
                  "同比增减", "同比"])
     for key, name in (("received", "受理投诉（件）"), ("counted", "属实且供电责任（件，第九条）")):
         m, y = mom[key], yoy[key]
-        sh.add([Styled(name, "label"), m["current"], m["previous"], _signed(m["change"]), _change_ratio(m["ratio"]),
-                y["previous"], _signed(y["change"]), _change_ratio(y["ratio"])])
-    sh.add([Styled("不计入统计（不属实或非供电责任、未核实）", "label"), r["not_counted"]])
-    sh.add([Styled("重复投诉（件）", "label"), len(r["repeats"]),
-            Styled(f"同一户号或电话、同一投诉项，{r['repeat_window_days']}天内再次投诉", "note")])
+        row = [Styled(name, "label"), m["current"], m["previous"], _signed(m["change"]), _change_ratio(m["ratio"]),
+               y["previous"], _signed(y["change"]), _change_ratio(y["ratio"])]
+        sh.add(row, height=sh.fit_height(row))
+    row = [Styled("不计入统计（不属实或非供电责任、未核实）", "label"), r["not_counted"]]
+    sh.add(row, height=sh.fit_height(row))
+    note = f"同一户号或电话、同一投诉项，{r['repeat_window_days']}天内再次投诉"
+    row = [Styled("重复投诉（件）", "label"), len(r["repeats"]), Styled(note, "note")]
+    sh.add(row, height=sh.fit_height(row, [(3, 8)]), spans=[(3, 8)])
     sh.add([Styled("超期环节（个）", "label"), len(r["late"])])
     sh.add()
 
     sh.add([Styled("二、处理质量（第二十一条；口径见 docs/rates.md）", "section")])
-    _header(sh, ["指标", "比率", "分子", "分母", "", "", "", "", "", "分子口径", "分母口径"])
+    heads = ["指标", "比率", "分子", "分母", "分子口径", "", "分母口径", "", ""]
+    sh.add([Styled(h, "head") for h in heads], height=30, spans=_RATE_SPANS)
     for rate in RATES:
         cnt = r["rate_counts"][rate.key]
-        sh.add([Styled(rate.name, "label"), _rate(r["rates"][rate.key]), cnt["numerator"], cnt["denominator"],
-                None, None, None, None, None, Styled(rate.numerator, "wrap"), Styled(rate.denominator, "wrap")])
-    sh.add()
+        sh.wrapped([Styled(rate.name, "label"), _rate(r["rates"][rate.key]), cnt["numerator"], cnt["denominator"],
+                    Styled(rate.numerator, "wrap"), Styled(None, "wrap"),
+                    Styled(rate.denominator, "wrap"), Styled(None, "wrap"), Styled(None, "wrap")],
+                   style="cell", spans=_RATE_SPANS)
+    # 一 and 二 fill the first page; 三 (a row per unit) and the chart start the second, whole
+    sh.ws.row_breaks.append(Break(id=sh.add()))
 
     sh.add([Styled("三、按责任单位", "section")])
     first = _header(sh, ["责任单位", "受理", "属实", "超期环节"] + [x.name for x in RATES])
@@ -211,20 +300,10 @@ def _summary(wb: Workbook, r: dict[str, Any]) -> None:
         sh.add([Styled(unit, "label"), u["received"], u["counted"], u["late_stages"]]
                + [_rate(u["rates"][k.key]) for k in RATES])
     last = sh.row
-    if last > first:
-        chart = BarChart()
-        chart.type = "col"
-        chart.title = "各责任单位受理与属实投诉"
-        chart.y_axis.title = "件"
-        chart.x_axis.title = "责任单位"
-        data = Reference(sh.ws, min_col=2, max_col=3, min_row=first, max_row=last)
-        chart.add_data(data, titles_from_data=True)
-        chart.set_categories(Reference(sh.ws, min_col=1, min_row=first + 1, max_row=last))
-        chart.width, chart.height = 18, 8
-        sh.ws.add_chart(chart, f"K{first}")
     sh.add()
 
-    sh.add([Styled("四、按受理渠道", "section")])
+    # 四 and 五 are narrow tables (A:C): the chart of 三 stands to their right, in E:I
+    chart_top = sh.add([Styled("四、按受理渠道", "section")])
     _header(sh, ["受理渠道", "受理", "属实"])
     for ch, v in r["by_channel"].items():
         sh.add([Styled(ch, "label"), v["received"], v["counted"]])
@@ -233,16 +312,26 @@ def _summary(wb: Workbook, r: dict[str, Any]) -> None:
     _header(sh, ["事件等级", "属实"])
     for sev, n in r["by_severity"].items():
         sh.add([Styled(sev, "label"), n])
+    if last > first:
+        largest = max([0] + [max(u["received"], u["counted"]) for u in r["by_unit"].values()])
+        chart = _count_chart("col", "各责任单位受理与属实投诉", "责任单位", largest)
+        chart.add_data(Reference(sh.ws, min_col=2, max_col=3, min_row=first, max_row=last), titles_from_data=True)
+        chart.set_categories(Reference(sh.ws, min_col=1, min_row=first + 1, max_row=last))
+        chart.legend.position = "b"
+        sh.chart(chart, 5, chart_top, cols, sh.row)
     if r["warnings"]:
         sh.add()
         for w in r["warnings"]:
-            sh.add([Styled(f"注意：{w}", "warn")], merge=9)
+            row = [Styled(f"注意：{w}", "warn")]
+            sh.add(row, merge=cols, height=sh.fit_height(row, [(1, cols)]))
+    sh.finish()
 
 
 def _categories(wb: Workbook, r: dict[str, Any]) -> None:
     units = list(r["by_unit"])
-    widths = [18, 14] + [max(10, min(16, _text_width(u) + 2)) for u in units] + [12, 10]
-    sh = Sheet(wb, "分类统计", widths, landscape=len(units) > 5, freeze="C3", print_rows="2:2")
+    # a unit's column holds small counts: its name wraps in the header (two lines) instead
+    widths = [18, 14] + [max(8, min(16, math.ceil(_text_width(u) / 2) + 3)) for u in units] + [10, 10]
+    sh = Sheet(wb, "分类统计", widths, landscape=len(units) > 5, freeze="C3", print_rows="2:2", boxed=True)
     sh.add([Styled(f"{r['month']} 属实投诉分类统计（四大类十七项 × 责任单位，第十条）", "title")],
            height=24, merge=len(widths))
     _header(sh, ["投诉大类", "投诉项"] + units + ["属实合计", "受理合计"])
@@ -253,20 +342,18 @@ def _categories(wb: Workbook, r: dict[str, Any]) -> None:
     sh.add([Styled("合计", "total"), Styled("", "total")] + [Styled(n, "total") for n in col_tot]
            + [Styled(r["counted"], "total"), Styled(r["received"], "total")])
     sh.add()
-    sh.add([Styled("按大类", "section")])
+    top = sh.add([Styled("按大类", "section")])
     first = _header(sh, ["投诉大类", "属实", "受理"])
     for cat, v in r["by_category"].items():
         sh.add([Styled(cat, "label"), v["counted"], v["received"]])
     last = sh.row
-    chart = BarChart()
-    chart.type = "bar"
-    chart.title = "属实投诉按大类"
-    chart.x_axis.title = "投诉大类"
-    chart.y_axis.title = "件"
+    largest = max([0] + [v["counted"] for v in r["by_category"].values()])
+    chart = _count_chart("bar", "属实投诉按大类", "投诉大类", largest)
     chart.add_data(Reference(sh.ws, min_col=2, max_col=2, min_row=first, max_row=last), titles_from_data=True)
     chart.set_categories(Reference(sh.ws, min_col=1, min_row=first + 1, max_row=last))
-    chart.width, chart.height = 16, 7
-    sh.ws.add_chart(chart, f"E{first}")
+    chart.legend = None  # one series: its name is the title
+    sh.chart(chart, 5, top, min(len(widths), 10), top + 13)
+    sh.finish()
 
 
 _BLOCK_ROWS = (("经过", "course"), ("处理过程", "process"), ("原因", "cause"), ("责任", "responsibility"),
@@ -282,9 +369,10 @@ def _bulletins(wb: Workbook, r: dict[str, Any]) -> None:
         sh.add(["本月没有属实且供电责任的投诉。"])
     for n, b in enumerate(r["bulletins"], 1):
         sh.add()
+        # not merged (thousands of merges make openpyxl quadratic): B's empty cell lets A's text run on
         sh.add([Styled(f"（{n}）{b['id']} {b['category']}·{b['item']}", "block"), Styled("", "block")], height=20)
         cu = b["customer"]
-        sh.add([Styled("受理时间", "label"), Styled(parse_datetime(b["received_at"]), "wrap")])
+        sh.add([Styled("受理时间", "label"), Styled(parse_datetime(b["received_at"]), "left")])
         sh.wrapped([Styled("基本情况", "label"),
                     f"受理渠道：{b['channel']}；95598工单编号：{b['ref'] or '—'}；责任单位：{b['unit'] or '—'}；"
                     f"事件等级：{b['severity']}；状态：{b['state']}；回访：{b['revisit'] or '—'}"])
@@ -292,24 +380,34 @@ def _bulletins(wb: Workbook, r: dict[str, Any]) -> None:
                     f"{cu['name']}　电话：{cu['phone']}　户号：{cu['account'] or '—'}　地址：{cu['address'] or '—'}"])
         for label, key in _BLOCK_ROWS:
             sh.wrapped([Styled(label, "label"), b[key]])
+    sh.finish()
+
+
+_BASIS_WIDTH = 32  # 计算依据: "2026-11-09 15:40 起4个工作日" and the like on one line
 
 
 def _late(wb: Workbook, r: dict[str, Any]) -> None:
     heads = ["编号", "投诉项", "环节", "责任方", "起算时间", "期限", "完成时间", "状态", "超期时长", "超期（小时）",
              "依据条款", "计算依据"]
-    sh = Sheet(wb, "超期明细", [16, 10, 12, 14, 17, 17, 17, 14, 12, 10, 10, 44], landscape=True, freeze="B3",
+    sh = Sheet(wb, "超期明细", [16, 10, 12, 14, 17, 17, 17, 20, 12, 10, 10, _BASIS_WIDTH], landscape=True, freeze="B3",
                print_rows="2:2")
     sh.add([Styled(f"{r['month']} 受理投诉的超期环节（{len(r['late'])} 个；截至 {r['as_of'][:16].replace('T', ' ')}）",
                    "title")], height=24, merge=len(heads))
     _header(sh, heads)
     for x in r["late"]:
+        basis = x["basis"]
+        height = None
+        if _text_width(basis) > _BASIS_WIDTH - 2:  # a long basis (an approved extension's reason) wraps
+            basis = Styled(basis, "wrap")
+            height = LINE_HEIGHT * _lines(basis.value, _BASIS_WIDTH) + 3
         sh.add([x["id"], x["item"], x["stage_name"], x.get("owner") or x["unit"] or "—",
                 parse_datetime(x["started"]), parse_datetime(x["deadline"]),
                 parse_datetime(x["done_at"]) if x["done_at"] else "未完成",
                 "至统计截止仍未完成" if x["pending"] else "超时完成", x["late_by"],
-                Styled(round(x["minutes_late"] / 60, 1), "cell", "0.0"), x["clause"], x["basis"]])
+                Styled(round(x["minutes_late"] / 60, 1), "cell", "0.0"), x["clause"], basis], height=height)
     if not r["late"]:
         sh.add(["本月受理的投诉没有超期环节。"])
+    sh.finish()
 
 
 def _penalties(wb: Workbook, r: dict[str, Any]) -> None:
@@ -340,6 +438,7 @@ def _penalties(wb: Workbook, r: dict[str, Any]) -> None:
         _header(sh, [names.get(k, k) for k in ordered])
         for f in r["unit_fines"]:
             sh.wrapped([_plain(f.get(k)) for k in ordered])
+    sh.finish()
 
 
 def _plain(v: Any) -> Any:
@@ -361,6 +460,7 @@ def _ledger(wb: Workbook, r: dict[str, Any]) -> None:
         sh.add([row.get(k) for k in keys])
     if not r["ledger"]:
         sh.add(["本月没有需要扣款的人员。"])
+    sh.finish()
 
 
 def _repeats(wb: Workbook, r: dict[str, Any]) -> None:
@@ -375,6 +475,7 @@ def _repeats(wb: Workbook, r: dict[str, Any]) -> None:
                 x["days_apart"], x["match"], x["item"], x["unit"] or "—", x["customer"], x["phone"], x["account"]])
     if not r["repeats"]:
         sh.add(["本月没有重复投诉。"])
+    sh.finish()
 
 
 def write_month(report: dict[str, Any], path: Path) -> None:
@@ -413,6 +514,7 @@ def write_generic(title: str, sections: Sequence[tuple[str, list[dict[str, Any]]
             sh.wrapped([_time_or(row.get(k)) if k in ("at", "from", "to") else _plain(row.get(k)) for k in keys])
         if not rows:
             sh.add(["无"])
+        sh.finish()
     save_atomic(wb, path)
 
 
