@@ -145,7 +145,7 @@ def test_broken_records_in_table_format_still_exit_2(fcli: Cli, broken) -> None:
     r = fcli("check-overdue", "--at", "2026-11-06 09:00")
     assert r.exit_code == 2
     assert good in r.stdout
-    assert f"记录有误：{bad_date}:3: 时间「2026-13-01」" in r.stderr
+    assert f"无法读取：{bad_date}:3: 时间「2026-13-01」" in r.stderr
 
 
 def test_list_reports_broken_records_and_lists_the_rest(fcli: Cli, broken) -> None:  # noqa: ANN001
@@ -203,7 +203,7 @@ def test_a_file_not_in_utf8_is_reported_with_its_path(fcli: Cli, data_dir: Path)
     assert r.exit_code == 2
     assert [e["path"] for e in rep["errors"]] == [str(path)]
     assert rep["errors"][0]["message"].startswith("不是 UTF-8 编码的文本")
-    assert f"记录有误：{path}: 不是 UTF-8 编码的文本" in r.stderr
+    assert f"无法读取：{path}: 不是 UTF-8 编码的文本" in r.stderr
 
 
 def line_no(text: str, fragment: str) -> int:

@@ -651,3 +651,11 @@ def test_every_wrong_intake_cell_of_a_row_is_told_in_one_pass(cli: Cli, tmp_path
             "第2行，「联系方式」：联系电话「12」无效", "第2行，「投诉分类」：投诉项「不存在」无效",
             "第2行，「客户态度」：客户态度程度「愤怒」无效", "第2行，「事件等级」：事件等级「特大」无效")
     assert records(cli.data) == {}
+
+
+def test_a_real_excel_date_outside_the_years_is_refused(cli: Cli, tmp_path: Path) -> None:
+    from datetime import datetime
+
+    xlsx = sheet(tmp_path / "y.xlsx", [HEAD_HAND, [datetime(1999, 12, 1, 9, 0), "王", "13800000002", "服务态度", "x", "电话"]])
+    refused(cli("import", xlsx), "第2行，「受理时间」：时间「1999-12-01 09:00」的年份超出范围（2000–2099年）")
+    assert records(cli.data) == {}

@@ -40,3 +40,12 @@ def test_an_unreadable_record_makes_the_bulletin_exit_2(cli: Cli, data_dir: Path
     assert json.loads(r.stdout)["received"] == 1
     assert f"{broken}:2: 未知的键「[/x]」" in r.stderr
     assert "统计不完整" in r.stderr
+
+
+def test_half_year_respects_at_and_refuses_absurd_years(cli: Cli) -> None:
+    assessed(cli)
+    after = json.loads(cli("report", "--half", "2026H2", "--format", "json", "--at", "2026-11-10 00:00").stdout)
+    before = json.loads(cli("report", "--half", "2026H2", "--format", "json", "--at", "2026-11-03 11:00").stdout)
+    assert [p["amount"] for p in after["penalties"]] == [300] and before["penalties"] == []
+    r = cli("report", "--half", "9999H2")
+    assert r.exit_code == 2 and "半年「9999H2」无效" in r.stderr

@@ -73,14 +73,16 @@ class App:
         return Store(self.data_dir)
 
     def load_all(self, months: Iterable[tuple[int, int]] | None = None) -> tuple[list[Complaint], list[Problem]]:
-        """Every complaint (optionally of some months) and every problem: unreadable files,
-        values rules.yaml does not know, and a broken org.yaml (raised)."""
+        """Every readable complaint (optionally of some months) and the unreadable files;
+        a broken org.yaml is raised."""
         store = self.store
         self.org  # noqa: B018 - a broken org.yaml is an error for every command over the data
-        complaints, problems = store.load_all(months)
-        for c in complaints:
-            problems.extend(rule_problems(c, self.rules))
-        return complaints, problems
+        return store.load_all(months)
+
+    def notes(self, complaints: Iterable[Complaint]) -> list[Problem]:
+        """Values rules.yaml does not know (a hand edit, or rules.yaml changed since): warnings,
+        not errors: the records are still processed, and the exit status is not changed."""
+        return [p for c in complaints for p in rule_problems(c, self.rules)]
 
     @cached_property
     def calendar(self) -> WorkCalendar:

@@ -26,7 +26,7 @@ from .lifecycle import append, check_time
 from .model import Complaint, Event
 from .org import Org
 from .rules import PenaltyRule, Rules
-from .timeutil import CHINA, human, iso, to_china
+from .timeutil import CHINA, YEARS, human, iso, to_china
 
 HALVES = {1: "上半年", 2: "下半年"}
 
@@ -350,7 +350,7 @@ def unit_fines(complaints: Iterable[Complaint], rules: Rules, year: int, month: 
 def parse_half(text: str) -> tuple[int, int]:
     """'2026H2' (or 2026-H2, 2026h2) → (2026, 2); TousuError naming the value otherwise."""
     s = str(text).strip().upper().replace("-", "")
-    if len(s) == 6 and s[:4].isdigit() and s[4] == "H" and s[5] in "12":
+    if len(s) == 6 and s[:4].isdigit() and s[4] == "H" and s[5] in "12" and int(s[:4]) in YEARS:
         return int(s[:4]), int(s[5])
     raise TousuError(f"半年「{text}」无效，应为 YYYYH1（1—6月）或 YYYYH2（7—12月），如 2026H2")
 

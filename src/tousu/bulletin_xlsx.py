@@ -26,7 +26,7 @@ from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.properties import PageSetupProperties
 
 from .report import RATES
-from .timeutil import parse_datetime
+from .timeutil import from_iso
 from .xlsxsafe import excel_time, looks_like_formula, save_atomic, set_text
 
 DATE_FORMAT = "yyyy-mm-dd hh:mm"
@@ -260,7 +260,7 @@ def _summary(wb: Workbook, r: dict[str, Any]) -> None:
     sh.add([Styled("统计范围", "label"), Styled(f"{r['month']} 受理的投诉（中国时间）", "left")]
            + [Styled(None, "left")] * 3, spans=[(2, 5)])
     # B3 is the 统计截止 time: a date needs 16 columns, so it spans B:C
-    sh.add([Styled("统计截止", "label"), Styled(parse_datetime(r["as_of"]), "left", DATE_FORMAT),
+    sh.add([Styled("统计截止", "label"), Styled(from_iso(r["as_of"]), "left", DATE_FORMAT),
             Styled(None, "left")], spans=[(2, 3)])
     _note(sh, r, cols)
     sh.add()
@@ -372,7 +372,7 @@ def _bulletins(wb: Workbook, r: dict[str, Any]) -> None:
         # not merged (thousands of merges make openpyxl quadratic): B's empty cell lets A's text run on
         sh.add([Styled(f"（{n}）{b['id']} {b['category']}·{b['item']}", "block"), Styled("", "block")], height=20)
         cu = b["customer"]
-        sh.add([Styled("受理时间", "label"), Styled(parse_datetime(b["received_at"]), "left")])
+        sh.add([Styled("受理时间", "label"), Styled(from_iso(b["received_at"]), "left")])
         sh.wrapped([Styled("基本情况", "label"),
                     f"受理渠道：{b['channel']}；95598工单编号：{b['ref'] or '—'}；责任单位：{b['unit'] or '—'}；"
                     f"事件等级：{b['severity']}；状态：{b['state']}；回访：{b['revisit'] or '—'}"])
@@ -401,8 +401,8 @@ def _late(wb: Workbook, r: dict[str, Any]) -> None:
             basis = Styled(basis, "wrap")
             height = LINE_HEIGHT * _lines(basis.value, _BASIS_WIDTH) + 3
         sh.add([x["id"], x["item"], x["stage_name"], x.get("owner") or x["unit"] or "—",
-                parse_datetime(x["started"]), parse_datetime(x["deadline"]),
-                parse_datetime(x["done_at"]) if x["done_at"] else "未完成",
+                from_iso(x["started"]), from_iso(x["deadline"]),
+                from_iso(x["done_at"]) if x["done_at"] else "未完成",
                 "至统计截止仍未完成" if x["pending"] else "超时完成", x["late_by"],
                 Styled(round(x["minutes_late"] / 60, 1), "cell", "0.0"), x["clause"], basis], height=height)
     if not r["late"]:
@@ -422,7 +422,7 @@ def _penalties(wb: Workbook, r: dict[str, Any]) -> None:
         total += amount
         sh.wrapped([p.get("id", ""), p.get("rule", ""), p.get("rule_name", ""), p.get("person") or "",
                     p.get("unit") or p.get("person_unit") or "", amount, p.get("clause", ""),
-                    parse_datetime(p["at"]) if p.get("at") else None, p.get("sanction") or ""])
+                    from_iso(p["at"]) if p.get("at") else None, p.get("sanction") or ""])
     if r["penalties"]:
         sh.add([Styled("合计", "total"), None, None, None, None, Styled(total, "total")])
     else:
@@ -471,7 +471,7 @@ def _repeats(wb: Workbook, r: dict[str, Any]) -> None:
            height=24, merge=len(heads))
     _header(sh, heads)
     for x in r["repeats"]:
-        sh.add([x["id"], parse_datetime(x["received_at"]), x["previous_id"], parse_datetime(x["previous_received_at"]),
+        sh.add([x["id"], from_iso(x["received_at"]), x["previous_id"], from_iso(x["previous_received_at"]),
                 x["days_apart"], x["match"], x["item"], x["unit"] or "—", x["customer"], x["phone"], x["account"]])
     if not r["repeats"]:
         sh.add(["本月没有重复投诉。"])
@@ -520,6 +520,6 @@ def write_generic(title: str, sections: Sequence[tuple[str, list[dict[str, Any]]
 
 def _time_or(v: Any) -> Any:
     try:
-        return parse_datetime(v) if isinstance(v, str) else v
+        return from_iso(v) if isinstance(v, str) else v
     except ValueError:
         return v

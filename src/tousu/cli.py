@@ -124,7 +124,13 @@ def fail(exc: TousuError) -> None:
 def print_problems(problems: list[Problem]) -> None:
     """Record files that could not be read, one `path:line: message` line each (stderr)."""
     for p in problems:
-        err.print(f"[red]记录有误：[/]{escape(str(p))}", markup=True)
+        err.print(f"[red]无法读取：[/]{escape(str(p))}", markup=True)
+
+
+def print_notes(notes: list[Problem]) -> None:
+    """Readable records with values rules.yaml does not know (warnings, stderr)."""
+    for p in notes:
+        err.print(f"[yellow]注意：[/]{escape(str(p))}", markup=True)
 
 
 def _os_error(exc: OSError) -> TousuError:
@@ -503,10 +509,7 @@ def show_cmd(ctx: typer.Context, cid: IdArg,
     else:
         render.complaint(out, c, st, now)
     _warn(a, c)
-    problems = lifecycle.rule_problems(c, a.rules)
-    print_problems(problems)
-    if problems:
-        raise typer.Exit(2)
+    print_notes(a.notes([c]))
 
 
 def _months_between(month: str, option: str = "--month") -> list[tuple[int, int]]:
@@ -545,6 +548,7 @@ def list_cmd(
     if category is not None and category not in a.rules.taxonomy and category not in a.rules.items:
         raise TousuError(f"「{category}」既不是投诉大类也不是投诉项，大类可选：{choices(a.rules.taxonomy)}")
     complaints, problems = a.load_all(months)
+    notes = a.notes(complaints)
     rows = []
     for c in complaints:
         if unit is not None and c.unit != unit:
@@ -564,6 +568,7 @@ def list_cmd(
                       "next_deadline": iso(n.deadline) if n else None} for c, n in rows])
     else:
         render.complaint_list(out, rows, now)
+    print_notes(notes)
     print_problems(problems)
     if problems:
         raise typer.Exit(2)
@@ -583,6 +588,8 @@ def check_overdue_cmd(
         now = parse_at(at, a.now)
         complaints, problems = a.load_all()
         report = overdue.check(complaints, problems, a.rules, a.calendar, now)
+        notes = a.notes(complaints)
+        report["warnings"] += [str(p) for p in notes]
     except TousuError as exc:
         if fmt == "json":  # cron keeps the JSON file: say what went wrong in it too
             _print_json({"as_of": iso(a.now), "overdue": [], "due_soon": [], "warnings": [],
@@ -594,7 +601,7 @@ def check_overdue_cmd(
     else:
         render.overdue_report(out, report)
     for w in report["warnings"]:
-        err.print(f"[yellow]注意：[/]{w}")
+        err.print(f"[yellow]注意：[/]{escape(w)}")
     print_problems(problems)
     if problems:
         raise typer.Exit(2)

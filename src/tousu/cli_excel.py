@@ -12,7 +12,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from .cli import _app, app, command, err, out, print_problems
+from .cli import _app, app, command, err, out, print_notes, print_problems
 from .errors import TousuError
 from .excel_import import Progress
 from .timeutil import CHINA, human, parse_datetime, parse_month
@@ -83,12 +83,13 @@ def export_cmd(
     months = None
     if month:
         months = [(start.year, start.month)]  # type: ignore[union-attr]
-    complaints, problems = a.store.load_all(months)
+    complaints, problems = a.load_all(months)
     chosen = excel_export.select(complaints, since=start, until=end, unit=unit)
     excel_export.write(output, chosen, a.rules, a.calendar, a.now, mask=mask)
     events = sum(len(c.history) for c in chosen)
     err.print(f"[green]已导出 {len(chosen)} 件投诉（{events} 条处理记录）到 {escape(str(output))}"
               f"{'，客户信息已隐去' if mask else ''}。[/]")
+    print_notes(a.notes(chosen))
     print_problems(problems)
     if problems:
         err.print(f"[red]以上 {len(problems)} 个记录文件无法读取，未导出。[/]")

@@ -15,10 +15,9 @@ from rich.markup import escape
 
 from . import assessment, records, report_table
 from .app import App, parse_at
-from .cli import _app, _format, _print_json, app, command, err, out, print_problems
+from .cli import _app, _format, _print_json, app, command, err, out, print_notes, print_problems
 from .errors import Problem, TousuError
 from .model import Complaint
-from .lifecycle import rule_problems
 from .report import Month, as_of_view, jsonable, month_report
 from .timeutil import parse_month
 from .xlsxsafe import check_output
@@ -46,7 +45,7 @@ def load_for_month(a: App, mon: Month) -> tuple[list[Complaint], list[Problem]]:
     while (back.year, back.month) > (window_start.year, window_start.month):
         back = back.prev()
         full.add((back.year, back.month))
-    found, problems = a.store.load_all(sorted(full))
+    found, problems = a.load_all(sorted(full))
     for d in a.store.month_dirs():
         try:
             y, m = (int(x) for x in d.name.split("-"))
@@ -101,7 +100,7 @@ def report_cmd(
         _emit(data, output, fmt, lambda: report_table.month(out, data), unmask)
     else:
         year, half_no = assessment.parse_half(half or "")
-        data, problems = _half(a, year, half_no)
+        data, problems = _half(a, year, half_no, as_of)
         title = f"{year}年{'上' if half_no == 1 else '下'}半年投诉统计与考核（第二十七条）"
         if output is not None:
             from .bulletin_xlsx import write_generic
@@ -109,7 +108,7 @@ def report_cmd(
             write_generic(title, report_table.sections(data), output, report_table.HEADERS)
         _emit(data, output, fmt, lambda: report_table.generic(out, title, data), False)
     if problems:  # the figures leave those records out: say so in the exit status too
-        err.print(f"[red]以上 {len(problems)} 处问题的记录未计入或有误，统计不完整。[/]")
+        err.print(f"[red]以上 {len(problems)} 个记录文件无法读取，未计入统计，统计不完整。[/]")
         raise typer.Exit(2)
 
 
@@ -127,8 +126,9 @@ def _emit(data: dict[str, Any], output: Path | None, fmt: str | None, table: Any
 
 
 def _checked(a: App, complaints: list[Complaint], problems: list[Problem]) -> list[Problem]:
-    """Unreadable files plus values rules.yaml does not know; printed once, kept for the exit status."""
-    problems = problems + [p for c in complaints for p in rule_problems(c, a.rules)]
+    """Unreadable files (left out, exit 2) and values rules.yaml does not know (counted as they
+    stand, warned about); printed once."""
+    print_notes(a.notes(complaints))
     print_problems(problems)
     return problems
 
@@ -149,11 +149,12 @@ def _month(a: App, mon: Month, as_of: Any, unmask: bool) -> tuple[dict[str, Any]
     return data, problems
 
 
-def _half(a: App, year: int, half: int) -> tuple[dict[str, Any], list[Problem]]:
+def _half(a: App, year: int, half: int, as_of: Any) -> tuple[dict[str, Any], list[Problem]]:
     last = (year, 6 if half == 1 else 12)
-    complaints, problems = a.store.load_all([(y, m) for y, m in _months_upto(a, last)])
+    complaints, problems = a.load_all([(y, m) for y, m in _months_upto(a, last)])
     problems = _checked(a, complaints, problems)
-    data = jsonable(assessment.half_year(complaints, a.rules, a.org, year, half))
+    seen = [as_of_view(c, as_of) for c in complaints]  # --at: later steps and assessments do not count
+    data = jsonable(assessment.half_year(seen, a.rules, a.org, year, half))
     _add_person_units(a, data["penalties"])
     return data, problems
 

@@ -37,7 +37,7 @@ from .model import ACTIONS, ID_PATTERN, Complaint, Event
 from .org import Org
 from .rules import Rules
 from .store import Store
-from .timeutil import human, parse_datetime, to_china
+from .timeutil import check_year, human, parse_datetime, to_china
 from .yamlio import line_of
 
 Progress = Callable[[str, int, int | None], None]  # (phase, done, total)
@@ -317,9 +317,9 @@ def _time(value: Any, epoch: datetime) -> datetime:
     from openpyxl.utils.datetime import from_excel
 
     if isinstance(value, datetime):
-        return to_china(value)
+        return check_year(to_china(value))
     if isinstance(value, date):
-        return to_china(datetime.combine(value, time()))
+        return check_year(to_china(datetime.combine(value, time())))
     if isinstance(value, time):
         raise ValueError(f"「{value}」只有时刻没有日期")
     if isinstance(value, str) and _NUMBER.match(value.strip()):
@@ -328,7 +328,7 @@ def _time(value: Any, epoch: datetime) -> datetime:
         if not 1 <= value < 2958466:  # 1900-01-01 … 9999-12-31
             raise ValueError(f"数值「{_text(value)}」不是 Excel 日期")
         dt = from_excel(value, epoch) + timedelta(microseconds=500_000)  # to the nearest second
-        return to_china(dt.replace(microsecond=0))
+        return check_year(to_china(dt.replace(microsecond=0)), _text(value))
     return parse_datetime(str(value))
 
 
@@ -349,7 +349,7 @@ _INTAKE_WORDS = (("受理时间", "received_at"), ("受理渠道", "channel"), (
                  ("联系电话", "phone"), ("投诉项", "item"), ("投诉大类", "category"), ("诉求内容", "content"),
                  ("客户态度", "attitude"), ("事件等级", "severity"), ("越级投诉渠道", "escalated_to"),
                  ("受理人", "received_by"))
-_MAIN_STEP_WORDS = (("单位", "unit"), ("投诉原因", "cause"), ("处理过程", "process"))
+_MAIN_STEP_WORDS = (("核实结论", "verified"), ("单位", "unit"), ("投诉原因", "cause"), ("处理过程", "process"))
 _HISTORY_WORDS = (("单位", "unit"), ("理由", "reason"), ("批准人", "approved_by"), ("人员", "person"),
                   ("延期至", "until"), ("时间", "at"), ("投诉原因", "cause"), ("处理过程", "process"),
                   ("事件等级", "severity"), ("越级投诉渠道", "escalated_to"), ("考核条款", "rule"),
@@ -808,7 +808,8 @@ NaturalKey = tuple[str, str, str, str]
 
 def natural_key(c: Complaint) -> NaturalKey:
     """What identifies a complaint with neither ID nor 工单编号: 受理时间 to the minute, the digits of
-    联系电话, 投诉项, 诉求内容 (a retyped phone number or a re-saved time keeps the key)."""
+    联系电话, 投诉项, 诉求内容. A row that differs only in spacing of the phone or in seconds finds its
+    record by this key; it is then compared in full, so it is listed as a conflict, never added twice."""
     return (f"{to_china(c.received_at):%Y-%m-%d %H:%M}", re.sub(r"\D", "", c.customer.phone or ""),
             c.item, (c.content or "").strip())
 

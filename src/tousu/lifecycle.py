@@ -133,6 +133,10 @@ def new_complaint(
     )
 
 
+NOT_VERIFIED_BUT_RESPONSIBLE = ("核实结论为「不属实」的投诉不能认定为「供电责任」：请将责任认定改为「非供电责任」，"
+                                "或核实结论改为「属实」（第九条）")
+
+
 def rule_problems(c: Complaint, rules: Rules) -> list[Problem]:
     """Values in a (perhaps hand-edited) record that rules.yaml does not know.
 
@@ -156,6 +160,8 @@ def rule_problems(c: Complaint, rules: Rules) -> list[Problem]:
     for sev in (c.severity, *(e.severity for e in c.history if e.action == "grade")):
         if sev not in rules.severities:
             bad(f"事件等级「{sev}」不在 rules.yaml 中，可选：{choices(rules.severities)}")
+    if c.reply is not None and c.responsible and not c.verified:
+        bad(NOT_VERIFIED_BUT_RESPONSIBLE, c.reply.line)
     for ch in c.all_escalations:
         if ch not in rules.escalation_channels:
             bad(f"越级投诉渠道「{ch}」不在 rules.yaml 中，可选：{choices(rules.escalation_channels)}")
@@ -215,8 +221,7 @@ def reply(c: Complaint, *, verified: bool, responsible: bool, cause: str, proces
     """答复客户并回复95598班 (第十五条), with 核实结论 and 责任认定 (第九条)."""
     _refuse_state(c, "答复", ("dispatched",))
     if responsible and not verified:
-        raise TousuError("核实结论为不属实（--not-verified）的投诉不能认定为供电责任（--responsible），"
-                         "请改为 --not-responsible，或核实结论改为 --verified（第九条）")
+        raise TousuError(NOT_VERIFIED_BUT_RESPONSIBLE)
     if not any(e.action == "contact" for e in _current_cycle(c)):
         raise TousuError(f"投诉 {c.id} 尚未登记首次联系客户，请先运行 tousu contact {c.id}（第十五条：首日联系）")
     process = _required(process, "处理过程", "--process")

@@ -13,7 +13,7 @@ from rich.table import Table
 from .calendar import WorkCalendar
 from .deadlines import STATUS_ZH, Stage
 from .model import Complaint
-from .timeutil import duration_zh, human, human_deadline, parse_datetime
+from .timeutil import duration_zh, from_iso, human, human_deadline
 
 _STATUS_STYLE = {"met": "green", "late": "yellow", "pending": "cyan", "overdue": "bold red"}
 
@@ -110,7 +110,7 @@ def complaint_list(console: Console, rows: list[tuple[Complaint, Stage | None]],
 
 def overdue_report(console: Console, report: dict[str, Any]) -> None:
     """check-overdue as tables grouped by unit."""
-    as_of = parse_datetime(report["as_of"])
+    as_of = from_iso(report["as_of"])
     for key, title, style in (("overdue", "已超期", "bold red"), ("due_soon", "即将到期", "yellow")):
         rows = report[key]
         if not rows:
@@ -124,7 +124,7 @@ def overdue_report(console: Console, report: dict[str, Any]) -> None:
                 t.add_column(col)
             for r in by_unit[unit]:
                 mins = r.get("minutes_overdue", r.get("minutes_left", 0))
-                t.add_row(r["id"], f"{r['stage_name']}（{r['clause']}）", human_deadline(parse_datetime(r["deadline"])),
+                t.add_row(r["id"], f"{r['stage_name']}（{r['clause']}）", human_deadline(from_iso(r["deadline"])),
                           duration_zh(_minutes(mins)), escape(r["item"]), escape(r["basis"]))
             console.print(t)
     if not report["overdue"]:

@@ -11,7 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from .report import RATES
-from .timeutil import human, human_deadline, parse_datetime
+from .timeutil import from_iso, human, human_deadline
 
 TERMINAL_ROWS = 50  # long lists are cut here; -o FILE.xlsx and --format json give all
 UNMASKED_LINE = "注意：本报表未屏蔽客户信息（--unmask），仅供市场营销部内部使用，不得外传。"
@@ -65,7 +65,7 @@ def _cut(console: Console, rows: list[Any], what: str) -> list[Any]:
 
 def month(console: Console, r: dict[str, Any]) -> None:
     """`tousu report --month`: headline, rates, categories, units, channels, late stages, bulletins, penalties."""
-    console.print(f"[bold]{r['title']}[/]（{r['month']} 受理；统计截至 {human(parse_datetime(r['as_of']))}）")
+    console.print(f"[bold]{r['title']}[/]（{r['month']} 受理；统计截至 {human(from_iso(r['as_of']))}）")
     if r["unmasked"]:
         console.print(f"[bold red]{UNMASKED_LINE}[/]")
     mom, yoy = r["month_on_month"], r["year_on_year"]
@@ -106,8 +106,8 @@ def month(console: Console, r: dict[str, Any]) -> None:
     if r["late"]:
         t = _t(f"超期环节（{len(r['late'])} 个）", "编号", "环节", "责任方", "期限", "完成", "超期", "依据")
         for x in _cut(console, r["late"], "超期环节"):
-            done = human(parse_datetime(x["done_at"])) if x["done_at"] else Text("未完成", "red")
-            _row(t, x["id"], x["stage_name"], x["owner"], human_deadline(parse_datetime(x["deadline"])), done,
+            done = human(from_iso(x["done_at"])) if x["done_at"] else Text("未完成", "red")
+            _row(t, x["id"], x["stage_name"], x["owner"], human_deadline(from_iso(x["deadline"])), done,
                       x["late_by"], x["clause"])
         console.print(t)
 
@@ -143,7 +143,7 @@ def sections(data: dict[str, Any]) -> list[tuple[str, list[dict[str, Any]]]]:
     """A nested dict (the half-year statistics) as titled lists of flat rows, for tables and sheets."""
     out: list[tuple[str, list[dict[str, Any]]]] = []
     scalars = [{"项目": HEADERS.get(k, k),
-                "数值": (human_deadline if k == "to" else human)(parse_datetime(v)) if _is_iso(v) else v}
+                "数值": (human_deadline if k == "to" else human)(from_iso(v)) if _is_iso(v) else v}
                for k, v in data.items() if not isinstance(v, (dict, list))]
     if scalars:
         out.append(("概况", scalars))
@@ -188,7 +188,7 @@ def _is_iso(v: Any) -> bool:
 
 def _flat(v: Any) -> str:
     if _is_iso(v):  # times from the JSON-able data, for people
-        return human(parse_datetime(v))
+        return human(from_iso(v))
     if isinstance(v, dict):
         return "；".join(f"{HEADERS.get(str(k), k)}：{_flat(x)}" for k, x in v.items())
     if isinstance(v, (list, tuple)):

@@ -55,9 +55,27 @@ def parse_datetime(text: str, *, end_of_day: bool = False) -> datetime:
         dt = _parse(s, end_of_day)
     except OverflowError:
         dt = None
-    if dt is None or dt.year not in YEARS:
+    if dt is None or not in_years(dt):
         raise ValueError(f"时间「{s}」的年份超出范围（{YEARS.start}–{YEARS.stop - 1}年）")
     return dt
+
+
+def in_years(dt: datetime) -> bool:
+    """Within YEARS (24:00 of the last day, i.e. 00:00 of the year after, included)."""
+    dt = to_china(dt)
+    return dt.year in YEARS or dt == datetime(YEARS.stop, 1, 1, tzinfo=CHINA)
+
+
+def check_year(dt: datetime, shown: object = None) -> datetime:
+    """`dt` if its year is within YEARS; ValueError in Chinese naming it otherwise."""
+    if not in_years(dt):
+        raise ValueError(f"时间「{shown if shown is not None else human(dt)}」的年份超出范围（{YEARS.start}–{YEARS.stop - 1}年）")
+    return dt
+
+
+def from_iso(text: str) -> datetime:
+    """A time tousu itself wrote (ISO 8601), read back as China time: no checks meant for typing."""
+    return to_china(datetime.fromisoformat(text))
 
 
 def _parse(s: str, end_of_day: bool) -> datetime:

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import TousuError, os_reason
-from .timeutil import parse_datetime, to_china
+from .timeutil import from_iso, to_china
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -43,7 +43,7 @@ def excel_time(value: datetime | str | None) -> datetime | None:
     if value is None or value == "":
         return None
     if isinstance(value, str):
-        value = parse_datetime(value)
+        value = from_iso(value)
     return to_china(value).replace(tzinfo=None)
 
 
