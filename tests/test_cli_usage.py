@@ -23,6 +23,7 @@ def run_main(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
         (("list", "--foo"), "错误：没有选项「--foo」"),
         (("reply", "TS202611020001", "--verified", "maybe"), "错误：多余的参数：maybe"),
         (("list", "--month"), "错误：选项「--month」后面缺少值"),
+        (("list", "--overdue=3"), "错误：选项「--overdue」是开关，不带值（直接写 --overdue）"),
     ],
 )
 def test_usage_errors_are_chinese(monkeypatch, capsys, tmp_path, args, message) -> None:

@@ -646,6 +646,9 @@ def _usage_zh(exc: Exception) -> str:
     m = re.match(r"Got unexpected extra argument(?:s|\(s\))? \((.*)\)", text)
     if m:
         return f"多余的参数：{m.group(1)}"
+    m = re.match(r"Option '(.+?)' does not take a value\.", text)
+    if m:
+        return f"选项「{m.group(1)}」是开关，不带值（直接写 {m.group(1)}）"
     m = re.match(r"Option '(.+?)' requires an argument\.", text)
     if m:
         return f"选项「{m.group(1)}」后面缺少值"
