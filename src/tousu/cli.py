@@ -20,7 +20,7 @@ from rich.markup import escape
 
 from . import lifecycle, overdue, render
 from .app import App, default_user, parse_at
-from .deadlines import stages
+from .deadlines import pending_deadline, stages
 from .errors import Problem, TousuError, choices, os_reason
 from .model import STATES, Complaint
 from .org import EXAMPLE as ORG_EXAMPLE
@@ -383,7 +383,7 @@ def extend_cmd(ctx: typer.Context, cid: IdArg,
         raise TousuError(f"--until：{exc}") from None
 
     def step(c: Complaint) -> Complaint:
-        current = next((s.deadline for s in stages(c, a.rules, a.calendar) if s.key == "reply" and s.pending), None)
+        current = pending_deadline(c, "reply", a.rules, a.calendar)
         return lifecycle.extend(c, until=until_at, reason=reason, approved_by=approved_by, at=t,
                                 by=by or default_user(), now=a.now, org=a.org, current_deadline=current, note=note)
 

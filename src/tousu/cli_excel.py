@@ -15,7 +15,8 @@ from rich.table import Table
 from .cli import _app, app, command, err, out, print_notes, print_problems
 from .errors import TousuError
 from .excel_import import Progress
-from .timeutil import CHINA, human, parse_datetime, parse_month
+from .report import Month
+from .timeutil import human, parse_datetime, parse_month
 from .xlsxsafe import check_output
 
 
@@ -45,10 +46,8 @@ def _span(month: str | None, since: str | None, until: str | None) -> tuple[date
         raise TousuError("--month 与 --from/--to 只能选用一种")
     try:
         if month:
-            y, m = parse_month(month)
-            start = datetime(y, m, 1, tzinfo=CHINA)
-            end = datetime(y + (m == 12), m % 12 + 1, 1, tzinfo=CHINA)
-            return start, end
+            mon = Month(*parse_month(month))
+            return mon.start, mon.end
         start = parse_datetime(since) if since else None
     except ValueError as exc:
         raise TousuError(f"{'--month' if month else '--from'}：{exc}") from None

@@ -190,3 +190,7 @@ def stages(c: Complaint, rules: Rules, cal: WorkCalendar) -> list[Stage]:
             finish("notify", ev.at)
     return [s for s in out if s is not None]
 
+
+def pending_deadline(c: Complaint, key: str, rules: Rules, cal: WorkCalendar) -> datetime | None:
+    """The deadline of the complaint's open `key` stage (e.g. the reply an extension extends), if any."""
+    return next((s.deadline for s in stages(c, rules, cal) if s.key == key and s.pending), None)

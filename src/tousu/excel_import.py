@@ -29,7 +29,7 @@ from typing import Any
 
 from . import assessment, lifecycle, records, yamlio
 from .calendar import WorkCalendar
-from .deadlines import stages
+from .deadlines import pending_deadline
 from .errors import Problem, TousuError, choices, os_reason
 from .excel_fields import (BOOL_WORDS, HISTORY, HISTORY_SHEET, LIST_SEPARATORS, MAIN,
                            MAIN_BY_HEADER, MAIN_BY_KEY, MAIN_SHEET, STEP_TIMES)
@@ -637,8 +637,7 @@ class _Builder:
                     if until is None:
                         bad(n, "until", "延期须填延期至")
                         return None
-                    current = next((s.deadline for s in stages(c, self.rules, self.cal)
-                                    if s.key == "reply" and s.pending), None)
+                    current = pending_deadline(c, "reply", self.rules, self.cal)
                     c = lifecycle.extend(c, until=until, reason=t["reason"] or "", approved_by=t["approved_by"] or "",
                                          org=self.org, current_deadline=current, **kw)
                 elif action == "reply":
