@@ -25,8 +25,8 @@ from collections import defaultdict
 from datetime import date, datetime, time as dtime, timedelta
 from pathlib import Path
 
-from tousu import records
-from tousu.model import Complaint, Customer, Event
+from tousu.storage import records
+from tousu.domain.model import Complaint, Customer, Event
 from tousu.timeutil import CHINA
 
 AS_OF = datetime(2026, 11, 20, 10, 0, tzinfo=CHINA)

@@ -191,7 +191,7 @@ def clear_cache(data: Path) -> None:
     """Forget this data folder's parse cache (cold start)."""
     sys.path.insert(0, str(REPO / "src"))
     os.environ["TOUSU_CACHE_DIR"] = str(OUT / "cache")
-    from tousu import parsecache
+    from tousu.storage import parsecache
 
     shutil.rmtree(parsecache._folder(data), ignore_errors=True)
 

@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 
 from conftest import Cli
-from tousu import assessment
-from tousu import org as org_mod
-from tousu import rules as rules_mod
-from tousu.store import Store
+from tousu.domain import assessment
+from tousu.config import org as org_mod
+from tousu.config import rules as rules_mod
+from tousu.storage.store import Store
 
 REPO_RULES = Path(__file__).resolve().parents[1] / "rules.yaml"
 

@@ -11,8 +11,8 @@ import pytest
 
 from conftest import Cli
 from test_report import ALL, CAL, RULES, UNITS, _march, t
-from tousu.bulletin_xlsx import write_month
-from tousu.report import month_report
+from tousu.excel.bulletin import write_month
+from tousu.reports.monthly import month_report
 
 SHEETS = ["汇总", "分类统计", "投诉事件通报", "超期明细", "考核明细", "绩效扣款", "重复投诉"]
 
@@ -217,7 +217,7 @@ def test_charts_count_in_whole_numbers_inside_the_print_area(book) -> None:
 
 @pytest.mark.parametrize("largest, step", [(0, 1), (3, 1), (10, 1), (11, 2), (25, 5), (159, 20), (1200, 200)])
 def test_count_axis_step(largest: int, step: int) -> None:
-    from tousu.bulletin_xlsx import _count_step
+    from tousu.excel.bulletin import _count_step
 
     assert _count_step(largest) == step
 

@@ -6,7 +6,7 @@ from datetime import date
 from pathlib import Path
 
 from foundation_helpers import FOUNDATION_RULES, fcli, rules_file, write_rules  # noqa: F401 - fixtures
-from tousu.calendar import WorkCalendar, uncovered_warning
+from tousu.domain.workdays import WorkCalendar, uncovered_warning
 
 WARN_2027 = uncovered_warning(2027)
 

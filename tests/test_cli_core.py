@@ -12,10 +12,10 @@ from typer.testing import CliRunner
 
 from conftest import Cli
 from foundation_helpers import fcli, ok, record_path, refused, rules_file, show, snapshot, stage  # noqa: F401
-from tousu.calendar import WorkCalendar
+from tousu.domain.workdays import WorkCalendar
 from tousu.cli import app
-from tousu.deadlines import working_day_deadline
-from tousu.store import Store
+from tousu.domain.deadlines import working_day_deadline
+from tousu.storage.store import Store
 
 ADD = {"--received-at": "2026-11-02 09:00", "--channel": "来电", "--name": "王小明", "--phone": "13912345678",
        "--item": "服务态度", "--content": "抄表员态度生硬"}

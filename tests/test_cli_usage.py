@@ -63,7 +63,7 @@ def test_help_shows_value_kinds_in_chinese(monkeypatch, capsys, tmp_path) -> Non
 
 
 def test_yaml_syntax_errors_are_explained_in_chinese() -> None:
-    from tousu import yamlio
+    from tousu.config import yamlio
 
     with pytest.raises(yamlio.YamlProblem) as info:
         yamlio.loads("units:\n  - name: 城关供电所\n   kind: 基层单位\n", "org.yaml")

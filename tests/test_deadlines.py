@@ -11,9 +11,11 @@ import pytest
 from conftest import Cli
 from foundation_helpers import (FOUNDATION_RULES, REPLY, check, fcli, ok, rules_file, show, stage,  # noqa: F401
                                 write_rules)
-from tousu import lifecycle, org, rules
-from tousu.calendar import WorkCalendar, uncovered_warning
-from tousu.deadlines import deadline_for, stages, working_day_deadline
+from tousu.domain import lifecycle
+from tousu.config import org
+from tousu.config import rules
+from tousu.domain.workdays import WorkCalendar, uncovered_warning
+from tousu.domain.deadlines import deadline_for, stages, working_day_deadline
 from tousu.timeutil import CHINA, human_deadline, iso
 
 NOW = datetime(2099, 1, 1, tzinfo=CHINA)
@@ -91,7 +93,7 @@ def test_year_end_with_new_years_day_in_rules_yaml() -> None:
 @pytest.fixture
 def in_2027(monkeypatch: pytest.MonkeyPatch) -> None:
     """The CLI's "now" frozen in January 2027, so steps dated at the year end are not in the future."""
-    monkeypatch.setattr("tousu.app.now_china", lambda: datetime(2027, 1, 10, 9, 0, tzinfo=CHINA))
+    monkeypatch.setattr("tousu.cli.context.now_china", lambda: datetime(2027, 1, 10, 9, 0, tzinfo=CHINA))
 
 
 def _dispatched_on_dec_30(cli: Cli) -> tuple[str, str]:

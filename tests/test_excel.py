@@ -18,10 +18,10 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.utils.datetime import to_excel
 
 from conftest import ORG, Cli
-from tousu import excel_import
-from tousu.records import to_data
-from tousu.store import Store
-from tousu.xlsxsafe import set_text
+from tousu.excel import importing as excel_import
+from tousu.storage.records import to_data
+from tousu.storage.store import Store
+from tousu.excel.safe import set_text
 
 FORMULA = '=HYPERLINK("http://evil.example","点我")'
 
@@ -502,7 +502,8 @@ def test_export_mask_hides_customer_data_in_free_text_too(cli: Cli, tmp_path: Pa
 
 
 def test_report_masker_lives_in_privacy() -> None:
-    from tousu import privacy, report
+    from tousu.domain import privacy
+    from tousu.reports import monthly as report
 
     assert report.Masker is privacy.Masker
 
@@ -528,7 +529,10 @@ def test_exported_files_get_the_usual_permissions(cli: Cli, tmp_path: Path) -> N
 def test_one_xlsx_save_one_time_one_output_check() -> None:
     import inspect
 
-    from tousu import bulletin_xlsx, cli_report, excel_export, xlsxsafe
+    from tousu.excel import bulletin as bulletin_xlsx
+    from tousu.cli import report as cli_report
+    from tousu.excel import ledger as excel_export
+    from tousu.excel import safe as xlsxsafe
 
     for mod in (bulletin_xlsx, excel_export, cli_report):
         src = inspect.getsource(mod)
@@ -543,7 +547,7 @@ def test_one_xlsx_save_one_time_one_output_check() -> None:
 def test_save_atomic_disk_error_names_the_path_and_leaves_nothing(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
     from openpyxl import Workbook as WB
 
-    from tousu import xlsxsafe
+    from tousu.excel import safe as xlsxsafe
     from tousu.errors import TousuError
 
     def full(*a, **k):  # noqa: ANN002, ANN003, ANN202
@@ -579,7 +583,7 @@ def _hand_sheet(tmp_path: Path, n: int) -> Path:
 @pytest.mark.parametrize("fail_at", ["link", "temp"])
 def test_a_disk_error_part_way_through_an_import_writes_nothing(cli: Cli, tmp_path: Path, monkeypatch,  # noqa: ANN001
                                                                  fail_at: str) -> None:
-    from tousu import yamlio
+    from tousu.config import yamlio
 
     xlsx = _hand_sheet(tmp_path, 5)
     calls = {"n": 0}
@@ -614,7 +618,7 @@ def test_a_disk_error_part_way_through_an_import_writes_nothing(cli: Cli, tmp_pa
 
 
 def test_create_exclusive_many_is_all_or_nothing(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
-    from tousu import yamlio
+    from tousu.config import yamlio
 
     (tmp_path / "taken.yaml").write_text("old", encoding="utf-8")
     items = [(tmp_path / f"{i}.yaml", f"n: {i}\n") for i in range(4)] + [(tmp_path / "taken.yaml", "new")]

@@ -9,7 +9,7 @@ import pytest
 
 from conftest import Cli
 from foundation_helpers import REPLY, fcli, ok, refused, rules_file, snapshot, walk  # noqa: F401
-from tousu.store import Store
+from tousu.storage.store import Store
 
 
 def refuse(cli: Cli, message: str, *args: str) -> None:

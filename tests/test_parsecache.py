@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from tousu import parsecache, records
-from tousu.store import Store
+from tousu.storage import parsecache
+from tousu.storage import records
+from tousu.storage.store import Store
 
 
 @pytest.fixture(autouse=True)

@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 
 from conftest import Cli
-from tousu import rules as rules_mod
-from tousu.calendar import WorkCalendar
-from tousu.model import Complaint, Customer, Event
-from tousu.report import RATE_KEYS, Month, month_report
+from tousu.config import rules as rules_mod
+from tousu.domain.workdays import WorkCalendar
+from tousu.domain.model import Complaint, Customer, Event
+from tousu.reports.monthly import RATE_KEYS, Month, month_report
 from tousu.timeutil import parse_datetime
 
 RULES = rules_mod.load(rules_mod.builtin_path())
@@ -410,7 +410,7 @@ def test_cli_half_year(cli: Cli, tmp_path: Path) -> None:
 def test_terminal_shows_typed_text_as_text() -> None:
     from rich.console import Console
 
-    from tousu import report_table
+    from tousu.terminal import report as report_table
 
     c = mk("TS202611020001", "2026-11-02 09:00", ev("dispatch", "2026-11-02 09:30", unit="城关供电所"),
            reply("2026-11-03 10:00", cause="[/]表计[red]故障", measures="[bold]更换"))

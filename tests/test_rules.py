@@ -8,7 +8,7 @@ import pytest
 
 from conftest import Cli
 from foundation_helpers import FOUNDATION_RULES, fcli, refused, rules_file, snapshot, write_rules  # noqa: F401
-from tousu import rules
+from tousu.config import rules
 from tousu.errors import TousuError
 
 

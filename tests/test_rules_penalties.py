@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from conftest import Cli
-from tousu import rules as rules_mod
+from tousu.config import rules as rules_mod
 from tousu.errors import TousuError
 
 REPO_RULES = Path(__file__).resolve().parents[1] / "rules.yaml"

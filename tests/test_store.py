@@ -15,9 +15,9 @@ import yaml
 
 from conftest import Cli
 from foundation_helpers import REPLY, fcli, ok, record_path, rules_file, walk  # noqa: F401
-from tousu import records
-from tousu.model import Event
-from tousu.store import Store
+from tousu.storage import records
+from tousu.domain.model import Event
+from tousu.storage.store import Store
 from tousu.timeutil import CHINA
 
 TOP_KEYS = ["id", "ref", "received_at", "channel", "received_by", "customer", "category", "item", "content",

@@ -6,11 +6,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from . import yamlio
-from .errors import Problem
-from .model import ACTIONS, EVENT_FIELDS, ID_PATTERN, Complaint, Customer, Event
-from .timeutil import iso, parse_datetime
-from .yamlio import LDict, line_of
+from tousu.config import yamlio
+from tousu.errors import Problem
+from tousu.domain.model import ACTIONS, EVENT_FIELDS, ID_PATTERN, Complaint, Customer, Event
+from tousu.timeutil import iso, parse_datetime
+from tousu.config.yamlio import LDict, line_of
 
 HEADER = "# 投诉工单 {id}：由 tousu 维护。history 只追加、不改写；手工修改后请运行 tousu show {id} 检查。\n"
 

@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from .calendar import WorkCalendar
-from .deadlines import Stage, stages
-from .errors import Problem
-from .model import Complaint
-from .rules import Rules
-from .timeutil import iso
+from tousu.domain.workdays import WorkCalendar
+from tousu.domain.deadlines import Stage, stages
+from tousu.errors import Problem
+from tousu.domain.model import Complaint
+from tousu.config.rules import Rules
+from tousu.timeutil import iso
 
 
 def _row(c: Complaint, s: Stage, now: datetime) -> dict[str, Any]:

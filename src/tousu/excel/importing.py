@@ -27,18 +27,21 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from . import assessment, lifecycle, records, yamlio
-from .calendar import WorkCalendar
-from .deadlines import pending_deadline
-from .errors import Problem, TousuError, choices, os_reason
-from .excel_fields import (BOOL_WORDS, HISTORY, HISTORY_SHEET, LIST_SEPARATORS, MAIN,
+from tousu.domain import assessment
+from tousu.domain import lifecycle
+from tousu.storage import records
+from tousu.config import yamlio
+from tousu.domain.workdays import WorkCalendar
+from tousu.domain.deadlines import pending_deadline
+from tousu.errors import Problem, TousuError, choices, os_reason
+from tousu.excel.fields import (BOOL_WORDS, HISTORY, HISTORY_SHEET, LIST_SEPARATORS, MAIN,
                            MAIN_BY_HEADER, MAIN_BY_KEY, MAIN_SHEET, STEP_TIMES)
-from .model import ACTIONS, ID_PATTERN, Complaint, Event
-from .org import Org
-from .rules import Rules
-from .store import Store
-from .timeutil import check_year, human, parse_datetime, to_china
-from .yamlio import line_of
+from tousu.domain.model import ACTIONS, ID_PATTERN, Complaint, Event
+from tousu.config.org import Org
+from tousu.config.rules import Rules
+from tousu.storage.store import Store
+from tousu.timeutil import check_year, human, parse_datetime, to_china
+from tousu.config.yamlio import line_of
 
 Progress = Callable[[str, int, int | None], None]  # (phase, done, total)
 

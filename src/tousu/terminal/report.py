@@ -10,8 +10,8 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from .report import RATES
-from .timeutil import from_iso, human, human_deadline
+from tousu.reports.monthly import RATES
+from tousu.timeutil import from_iso, human, human_deadline
 
 TERMINAL_ROWS = 50  # long lists are cut here; -o FILE.xlsx and --format json give all
 UNMASKED_LINE = "注意：本报表未屏蔽客户信息（--unmask），仅供市场营销部内部使用，不得外传。"

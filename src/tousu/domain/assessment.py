@@ -21,12 +21,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Iterable
 
-from .errors import TousuError, choices
-from .lifecycle import append, check_time
-from .model import Complaint, Event
-from .org import Org
-from .rules import PenaltyRule, Rules
-from .timeutil import CHINA, YEARS, human, iso, to_china
+from tousu.errors import TousuError, choices
+from tousu.domain.lifecycle import append, check_time
+from tousu.domain.model import Complaint, Event
+from tousu.config.org import Org
+from tousu.config.rules import PenaltyRule, Rules
+from tousu.timeutil import CHINA, YEARS, human, iso, to_china
 
 HALVES = {1: "上半年", 2: "下半年"}
 

@@ -25,9 +25,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.pagebreak import Break
 from openpyxl.worksheet.properties import PageSetupProperties
 
-from .report import RATES
-from .timeutil import from_iso
-from .xlsxsafe import excel_time, looks_like_formula, save_atomic, set_text
+from tousu.reports.monthly import RATES
+from tousu.timeutil import from_iso
+from tousu.excel.safe import excel_time, looks_like_formula, save_atomic, set_text
 
 DATE_FORMAT = "yyyy-mm-dd hh:mm"
 PERCENT = "0.0%"

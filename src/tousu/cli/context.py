@@ -9,16 +9,16 @@ from datetime import datetime
 from functools import cached_property
 from pathlib import Path
 
-from . import org as org_mod
-from . import rules as rules_mod
+from tousu.config import org as org_mod
+from tousu.config import rules as rules_mod
 from collections.abc import Iterable
 
-from .calendar import WorkCalendar
-from .errors import Problem, TousuError
-from .lifecycle import rule_problems
-from .model import Complaint
-from .store import Store
-from .timeutil import now_china, parse_datetime
+from tousu.domain.workdays import WorkCalendar
+from tousu.errors import Problem, TousuError
+from tousu.domain.lifecycle import rule_problems
+from tousu.domain.model import Complaint
+from tousu.storage.store import Store
+from tousu.timeutil import now_china, parse_datetime
 
 
 def default_user() -> str:

@@ -21,12 +21,12 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from .calendar import WorkCalendar
-from .deadlines import Stage, stages
-from .model import Complaint, Event
-from .privacy import Masker
-from .rules import Rules
-from .timeutil import CHINA, duration_zh, human, human_deadline, iso, to_china
+from tousu.domain.workdays import WorkCalendar
+from tousu.domain.deadlines import Stage, stages
+from tousu.domain.model import Complaint, Event
+from tousu.domain.privacy import Masker
+from tousu.config.rules import Rules
+from tousu.timeutil import CHINA, duration_zh, human, human_deadline, iso, to_china
 
 NOT_DISPATCHED = "（未派发）"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .model import Complaint
+    from tousu.domain.model import Complaint
 
 
 def mask_name(name: str) -> str:

@@ -13,14 +13,16 @@ from typing import Annotated, Any, Optional
 import typer
 from rich.markup import escape
 
-from . import assessment, records, report_table
-from .app import App, parse_at
-from .cli import _app, _format, _print_json, app, command, err, out, print_notes, print_problems
-from .errors import Problem, TousuError
-from .model import Complaint
-from .report import Month, as_of_view, jsonable, month_report
-from .timeutil import parse_month
-from .xlsxsafe import check_output
+from tousu.domain import assessment
+from tousu.storage import records
+from tousu.terminal import report as report_table
+from tousu.cli.context import App, parse_at
+from tousu.cli.common import app_of, check_format, command, err, out, print_json, print_notes, print_problems
+from tousu.errors import Problem, TousuError
+from tousu.domain.model import Complaint
+from tousu.reports.monthly import Month, as_of_view, jsonable, month_report
+from tousu.timeutil import parse_month
+from tousu.excel.safe import check_output
 
 REPORT_HELP = (
     "月度投诉通报（第二十一、二十二条）：--month YYYY-MM 统计当月受理的投诉——受理与属实件数（第九条）、"
@@ -68,6 +70,9 @@ def load_for_month(a: App, mon: Month) -> tuple[list[Complaint], list[Problem]]:
     return found, problems
 
 
+app = typer.Typer()
+
+
 @app.command("report", help=REPORT_HELP, short_help="月度投诉通报（--month）与半年统计（--half）：表格、JSON 或 xlsx 通报表。")
 @command
 def report_cmd(
@@ -79,11 +84,11 @@ def report_cmd(
     unmask: Annotated[bool, typer.Option("--unmask", help="不屏蔽客户姓名、电话、户号、地址（仅供市场营销部内部使用）")] = False,
     at: Annotated[Optional[str], typer.Option("--at", help="统计截止时间（默认现在）：此后的处理步骤不计入")] = None,
 ) -> None:
-    a = _app(ctx)
+    a = app_of(ctx)
     if (month is None) == (half is None):
         raise TousuError("请给出 --month YYYY-MM（月度通报）或 --half YYYYH1|YYYYH2（半年统计）之一，且只能给出一个")
     if fmt is not None:
-        _format(fmt)
+        check_format(fmt)
     if output is not None:
         check_output(output)
     as_of = parse_at(at, a.now)
@@ -94,7 +99,7 @@ def report_cmd(
             raise TousuError(f"--month：{exc}") from None
         data, problems = _month(a, Month(year, mon_no), as_of, unmask)
         if output is not None:
-            from .bulletin_xlsx import write_month
+            from tousu.excel.bulletin import write_month
 
             write_month(data, output)
         _emit(data, output, fmt, lambda: report_table.month(out, data), unmask)
@@ -103,7 +108,7 @@ def report_cmd(
         data, problems = _half(a, year, half_no, as_of)
         title = f"{year}年{'上' if half_no == 1 else '下'}半年投诉统计与考核（第二十七条）"
         if output is not None:
-            from .bulletin_xlsx import write_generic
+            from tousu.excel.bulletin import write_generic
 
             write_generic(title, report_table.sections(data), output, report_table.HEADERS)
         _emit(data, output, fmt, lambda: report_table.generic(out, title, data), False)
@@ -118,7 +123,7 @@ def _emit(data: dict[str, Any], output: Path | None, fmt: str | None, table: Any
         if unmask:
             err.print(f"[bold red]{report_table.UNMASKED_LINE}[/]")
     if fmt == "json":
-        _print_json(data)
+        print_json(data)
     elif output is None:
         table()
     for w in data.get("warnings", ()):

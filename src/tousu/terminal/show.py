@@ -10,10 +10,10 @@ from rich.console import Console
 from rich.markup import escape  # what people typed is text, never markup ('[/]' must not crash)
 from rich.table import Table
 
-from .calendar import WorkCalendar
-from .deadlines import STATUS_ZH, Stage
-from .model import Complaint
-from .timeutil import duration_zh, from_iso, human, human_deadline
+from tousu.domain.workdays import WorkCalendar
+from tousu.domain.deadlines import STATUS_ZH, Stage
+from tousu.domain.model import Complaint
+from tousu.timeutil import duration_zh, from_iso, human, human_deadline
 
 _STATUS_STYLE = {"met": "green", "late": "yellow", "pending": "cyan", "overdue": "bold red"}
 

@@ -20,8 +20,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from .errors import TousuError, os_reason
-from .timeutil import from_iso, to_china
+from tousu.errors import TousuError, os_reason
+from tousu.timeutil import from_iso, to_china
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 

@@ -12,11 +12,11 @@ import re
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from .errors import Problem, TousuError, choices
-from .model import STATES, Complaint, Customer, Event
-from .org import Org
-from .rules import Rules
-from .timeutil import human, human_deadline, to_china
+from tousu.errors import Problem, TousuError, choices
+from tousu.domain.model import STATES, Complaint, Customer, Event
+from tousu.config.org import Org
+from tousu.config.rules import Rules
+from tousu.timeutil import human, human_deadline, to_china
 
 FUTURE_SLACK = timedelta(minutes=5)
 _PHONE = re.compile(r"^\+?[\d\- ()（）]{5,24}$")

@@ -12,10 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
 
-from .calendar import WorkCalendar, uncovered_warning
-from .model import Complaint
-from .rules import Rules, StageLimit
-from .timeutil import CHINA, human, human_deadline, to_china
+from tousu.domain.workdays import WorkCalendar, uncovered_warning
+from tousu.domain.model import Complaint
+from tousu.config.rules import Rules, StageLimit
+from tousu.timeutil import CHINA, human, human_deadline, to_china
 
 SERIOUS = ("严重", "重大")
 HOTLINE = "95598班"

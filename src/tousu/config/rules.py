@@ -16,9 +16,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from . import yamlio
-from .errors import Problem, TousuError, choices
-from .yamlio import LDict, line_of
+from tousu.config import yamlio
+from tousu.errors import Problem, TousuError, choices
+from tousu.config.yamlio import LDict, line_of
 
 STAGE_KEYS = ("dispatch", "contact", "return", "reply", "revisit", "notify")
 STAGE_UNITS = {"hours": "小时", "working_days": "个工作日", "same_day": "当日"}
@@ -380,7 +380,7 @@ def builtin_path() -> Path:
     if packaged.is_file():
         return Path(str(packaged))
     # An editable install runs from the source tree: use the repository's file.
-    return Path(__file__).resolve().parents[2] / "rules.yaml"
+    return Path(__file__).resolve().parents[3] / "rules.yaml"
 
 
 def resolve_path(option: str | None) -> Path:

@@ -16,9 +16,11 @@ from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
-from . import parsecache, records, yamlio
-from .errors import Problem, TousuError
-from .model import ID_PATTERN, Complaint
+from tousu.storage import parsecache
+from tousu.storage import records
+from tousu.config import yamlio
+from tousu.errors import Problem, TousuError
+from tousu.domain.model import ID_PATTERN, Complaint
 
 LOCK_NAME = ".tousu.lock"
 

@@ -38,10 +38,13 @@ from itertools import groupby
 from pathlib import Path
 from typing import Any
 
-from . import model, records, timeutil, yamlio
-from .errors import Problem
-from .model import Complaint, Customer, Event
-from .timeutil import to_china
+from tousu.domain import model
+from tousu.storage import records
+from tousu import timeutil
+from tousu.config import yamlio
+from tousu.errors import Problem
+from tousu.domain.model import Complaint, Customer, Event
+from tousu.timeutil import to_china
 
 MIN_FILES = 200
 """Below this many records in one load, the cache is not worth a file."""

@@ -8,10 +8,13 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from . import assessment
-from .app import default_user, parse_at
-from .cli import AtOpt, ByOpt, FormatOpt, IdArg, NoteOpt, _app, _format, _print_json, _warn, app, command, err, out
-from .errors import TousuError, choices
+from tousu.domain import assessment
+from tousu.cli.context import default_user, parse_at
+from tousu.cli.common import AtOpt, ByOpt, FormatOpt, IdArg, NoteOpt, app_of, check_format, command, err, out, print_json, warn_stages
+from tousu.errors import TousuError, choices
+
+
+app = typer.Typer()
 
 
 @app.command("assess")
@@ -28,8 +31,8 @@ def assess_cmd(
     at: AtOpt = None, by: ByOpt = None, note: NoteOpt = "",
 ) -> None:
     """考核：按 rules.yaml 的条款对责任人或责任单位登记经济处罚（第二十四—二十八条）。"""
-    a = _app(ctx)
-    _format(fmt)
+    a = app_of(ctx)
+    check_format(fmt)
     if suggest:
         given = [opt for opt, v in (("--rule", rule), ("--person", person), ("--unit", unit), ("--amount", amount)) if v]
         if given:
@@ -37,7 +40,7 @@ def assess_cmd(
         c = a.store.load(cid)
         data = assessment.suggest(c, a.rules)
         if fmt == "json":
-            _print_json(data)
+            print_json(data)
         else:
             _render_suggest(out, data)
         return
@@ -50,7 +53,7 @@ def assess_cmd(
         at=t, by=by or default_user(), now=a.now, note=note))
     ev = c.history[-1]
     r = a.rules.penalty(ev.rule or "")
-    _warn(a, c)
+    warn_stages(a, c)
     for w in assessment.warnings_for_assess(c, r) if r else ():
         err.print(f"[yellow]注意：[/]{w}")
     who = ev.person or ev.unit
@@ -91,13 +94,13 @@ def escalate_cmd(
     at: AtOpt = None, by: ByOpt = None, note: NoteOpt = "",
 ) -> None:
     """登记客户越级投诉（向公司以外的服务监督渠道投诉）；经查属实的加倍考核（第二十五条）。"""
-    a = _app(ctx)
+    a = app_of(ctx)
     if not to:
         raise TousuError(f"缺少越级投诉渠道：请用 --to 给出，可选：{choices(a.rules.escalation_channels)}")
     t = parse_at(at, a.now)
     c = a.store.update(cid, lambda c: assessment.escalate(c, rules=a.rules, channel=to, at=t,
                                                           by=by or default_user(), now=a.now, note=note))
-    _warn(a, c)
+    warn_stages(a, c)
     for w in assessment.warnings_after_escalate(c):
         err.print(f"[yellow]注意：[/]{w}")
     err.print(f"[green]{cid} 已登记越级投诉至 {to}；经查属实的，考核金额加倍（第二十五条）。[/]")

@@ -12,12 +12,12 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from .cli import _app, app, command, err, out, print_notes, print_problems
-from .errors import TousuError
-from .excel_import import Progress
-from .report import Month
-from .timeutil import human, parse_datetime, parse_month
-from .xlsxsafe import check_output
+from tousu.cli.common import app_of, command, err, out, print_notes, print_problems
+from tousu.errors import TousuError
+from tousu.excel.importing import Progress
+from tousu.reports.monthly import Month
+from tousu.timeutil import human, parse_datetime, parse_month
+from tousu.excel.safe import check_output
 
 
 @contextlib.contextmanager
@@ -60,6 +60,9 @@ def _span(month: str | None, since: str | None, until: str | None) -> tuple[date
     return start, end
 
 
+app = typer.Typer()
+
+
 @app.command("export")
 @command
 def export_cmd(
@@ -72,10 +75,10 @@ def export_cmd(
     mask: Annotated[bool, typer.Option("--mask", help="隐去客户姓名、电话、地址、户号（对外报送时使用）")] = False,
 ) -> None:
     """导出投诉台账（xlsx）：每件投诉一行，含各环节期限与是否按时；「处理记录」表含全部处理步骤，可原样导入。"""
-    from . import excel_export
+    from tousu.excel import ledger as excel_export
 
     check_output(output)
-    a = _app(ctx)
+    a = app_of(ctx)
     start, end = _span(month, since, until)
     if unit is not None:
         a.org.unit(unit)
@@ -105,9 +108,9 @@ def import_cmd(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="只检查并列出将导入的内容，不写入")] = False,
 ) -> None:
     """导入投诉台账：先逐行检查，有任何一行错误则全部不导入；已有的工单（同一工单编号或 ID；两者皆无时为受理时间、联系电话、投诉项与诉求内容都相同）不会重复导入。"""
-    from . import excel_import as xi
+    from tousu.excel import importing as xi
 
-    a = _app(ctx)
+    a = app_of(ctx)
     cols = xi.load_mapping(mapping)
     rules, org, cal, now, store = a.rules, a.org, a.calendar, a.now, a.store
     with _progress() as tick:
@@ -140,7 +143,7 @@ def import_cmd(
 
 
 def _preview(outcomes: list, title: str) -> None:  # list[excel_import.Outcome]
-    from .excel_import import STATUS_ZH
+    from tousu.excel.importing import STATUS_ZH
 
     t = Table(title=f"将从「{title}」导入（{len(outcomes)} 行）", title_justify="left")
     for col in ("行", "结果", "编号", "95598工单编号", "受理时间", "客户", "投诉项", "状态", "说明"):

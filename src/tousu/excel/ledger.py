@@ -14,13 +14,13 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from .calendar import WorkCalendar
-from .deadlines import STATUS_ZH, Stage, stages
-from .excel_fields import HISTORY, HISTORY_SHEET, MAIN, MAIN_SHEET, STEP_TIMES, bool_text
-from .model import ACTIONS, Complaint, Event
-from .privacy import Masker
-from .rules import STAGE_KEYS, Rules
-from .xlsxsafe import excel_time, looks_like_formula, save_atomic, set_text
+from tousu.domain.workdays import WorkCalendar
+from tousu.domain.deadlines import STATUS_ZH, Stage, stages
+from tousu.excel.fields import HISTORY, HISTORY_SHEET, MAIN, MAIN_SHEET, STEP_TIMES, bool_text
+from tousu.domain.model import ACTIONS, Complaint, Event
+from tousu.domain.privacy import Masker
+from tousu.config.rules import STAGE_KEYS, Rules
+from tousu.excel.safe import excel_time, looks_like_formula, save_atomic, set_text
 
 TIME_FORMAT = "yyyy-mm-dd hh:mm"
 

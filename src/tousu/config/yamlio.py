@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from .errors import Problem
+from tousu.errors import Problem
 
 _Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml is ~8× faster
 _Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
@@ -145,7 +145,7 @@ def load(path: Path) -> Any:
 
 def load_or_raise(path: Path, what: str) -> Any:
     """`load`, with a broken file raised as the one user-facing error naming it and the line."""
-    from .errors import TousuError
+    from tousu.errors import TousuError
 
     try:
         return load(path)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import yamlio
-from .errors import Problem, TousuError, choices
-from .yamlio import line_of
+from tousu.config import yamlio
+from tousu.errors import Problem, TousuError, choices
+from tousu.config.yamlio import line_of
 
 UNIT_KINDS = ("基层单位", "职能部门")
 

@@ -1,0 +1,75 @@
+"""The root of the command line: global options, the command groups in help order, main()."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+
+from tousu.cli import assess, excel, intake, looking, report, steps
+from tousu.cli.common import DataOpt, RulesOpt, err
+from tousu.cli.context import App
+from tousu.cli.usage_zh import help_in_chinese, usage_zh
+
+help_in_chinese()
+
+app = typer.Typer(
+    help="tousu（投诉）：供电公司客户投诉工单管理与考核。数据在 ./data（--data），规则在 ./rules.yaml（--rules）。",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode="rich",
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        from tousu import __version__
+
+        sys.stdout.write(f"tousu {__version__}\n")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _global(
+    ctx: typer.Context,
+    data: DataOpt = None,
+    rules: RulesOpt = None,
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="显示版本并退出")] = False,
+) -> None:
+    ctx.obj = App(data_dir=data or Path("data"), rules_option=rules)
+
+
+for _group in (intake, steps, looking, assess, report, excel):
+    app.add_typer(_group.app)
+
+
+def main() -> None:
+    """Entry point: run the app and say usage errors in Chinese (exit 2)."""
+    command_ = typer.main.get_command(app)
+    try:
+        code = command_.main(prog_name="tousu", standalone_mode=False)
+    except Exception as exc:  # noqa: BLE001 - click's usage errors, duck-typed across typer versions
+        kind = type(exc).__name__
+        if kind == "Abort":  # Ctrl-C / Ctrl-D at a prompt
+            err.print("\n已取消，没有写入任何记录。")
+            sys.exit(130)
+        if kind == "NoArgsIsHelpError" and getattr(exc, "ctx", None) is not None:
+            sys.stdout.write(exc.ctx.get_help() + "\n")  # type: ignore[attr-defined]
+            sys.exit(0)
+        if not (hasattr(exc, "format_message") and hasattr(exc, "exit_code")):
+            raise
+        ctx = getattr(exc, "ctx", None)
+        err.print(f"[bold red]错误：[/]{escape(usage_zh(exc))}")
+        if ctx is not None:
+            err.print(f"查看用法：{ctx.command_path} -h", markup=False)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        err.print("已取消。")
+        sys.exit(130)
+    if type(code).__name__ == "Abort" or code is None:
+        sys.exit(0)
+    sys.exit(code if isinstance(code, int) else 0)

@@ -1,0 +1,129 @@
+"""What every command module shares: consoles, option types, the error wrapper, one step runner.
+
+Exit status: 0 success; 1 `check-overdue` found something overdue; 2 any error
+(a Chinese message naming the bad value and the valid ones, nothing written).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Any, Callable, Optional
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from tousu.cli.context import App
+from tousu.domain.deadlines import stages
+from tousu.domain.model import Complaint
+from tousu.errors import Problem, TousuError, os_reason
+from tousu.timeutil import parse_month
+
+# Piped or mailed (cron), rich would cut tables to 80 columns: give them room instead.
+_WIDTH = None if sys.stdout.isatty() or os.environ.get("COLUMNS") else 160
+out = Console(highlight=False, soft_wrap=False, width=_WIDTH)
+# soft_wrap: messages and `path:line: …` problems stay one line each, whatever the width (cron logs, grep).
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+DataOpt = Annotated[Optional[Path], typer.Option("--data", envvar="TOUSU_DATA", help="数据目录（默认 ./data）")]
+RulesOpt = Annotated[Optional[str], typer.Option("--rules", envvar="TOUSU_RULES", help="规则文件（默认 ./rules.yaml，无则用内置规则）")]
+AtOpt = Annotated[Optional[str], typer.Option("--at", help="发生时间 YYYY-MM-DD HH:MM（默认现在，中国时间）")]
+ByOpt = Annotated[Optional[str], typer.Option("--by", help="经办人（默认环境变量 TOUSU_USER，否则登录名）")]
+NoteOpt = Annotated[str, typer.Option("--note", help="备注")]
+IdArg = Annotated[str, typer.Argument(help="投诉编号，如 TS202611260001", show_default=False, metavar="编号")]
+FormatOpt = Annotated[str, typer.Option("--format", help="输出格式：table 或 json")]
+
+
+def fail(exc: TousuError) -> None:
+    err.print(f"[bold red]错误：[/]{escape(exc.message)}", markup=True)
+    for p in exc.problems:
+        err.print(f"  {p}", markup=False)
+
+
+def print_problems(problems: list[Problem]) -> None:
+    """Record files that could not be read, one `path:line: message` line each (stderr)."""
+    for p in problems:
+        err.print(f"[red]无法读取：[/]{escape(str(p))}", markup=True)
+
+
+def print_notes(notes: list[Problem]) -> None:
+    """Readable records with values rules.yaml does not know (warnings, stderr)."""
+    for p in notes:
+        err.print(f"[yellow]注意：[/]{escape(str(p))}", markup=True)
+
+
+def os_error(exc: OSError) -> TousuError:
+    """A file-system failure as a Chinese message naming the path."""
+    reasons = {IsADirectoryError: "这是一个目录，不是文件", NotADirectoryError: "路径中有一段不是目录",
+               FileExistsError: "已存在同名的文件或目录"}
+    reason = next((text for cls, text in reasons.items() if isinstance(exc, cls)), None) or os_reason(exc)
+    where = exc.filename or ""
+    return TousuError(f"无法读写「{where}」：{reason}；没有写入任何记录" if where else f"文件读写失败：{reason}")
+
+
+def command(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """Register a command whose TousuErrors become a Chinese message and exit 2."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except TousuError as exc:
+            fail(exc)
+            raise typer.Exit(2) from None
+        except OSError as exc:
+            fail(os_error(exc))
+            raise typer.Exit(2) from None
+
+    return wrapper
+
+
+def app_of(ctx: typer.Context) -> App:
+    return ctx.obj
+
+
+def check_format(value: str) -> str:
+    if value not in ("table", "json"):
+        raise TousuError(f"输出格式「{value}」无效，可选：table、json")
+    return value
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+def warn_stages(a: App, c: Complaint) -> None:
+    seen: set[str] = set()
+    for s in stages(c, a.rules, a.calendar):
+        for w in s.warnings:
+            if w not in seen:
+                seen.add(w)
+                err.print(f"[yellow]注意：[/]{w}")
+
+
+def one_of(yes: bool, no: bool, what: str, yes_opt: str, no_opt: str) -> bool:
+    """A verdict given by exactly one of two flags."""
+    if yes and no:
+        raise TousuError(f"{what}不能同时是 {yes_opt} 和 {no_opt}，请只给出其中一个")
+    if not (yes or no):
+        raise TousuError(f"缺少{what}：请给出 {yes_opt} 或 {no_opt}")
+    return yes
+
+
+def run_step(ctx: typer.Context, cid: str, fn: Callable[[Complaint], Complaint], done: str) -> Complaint:
+    a = app_of(ctx)
+    c = a.store.update(cid, fn)
+    warn_stages(a, c)
+    err.print(f"[green]{escape(done.replace(cid, c.id))}[/]")
+    return c
+
+
+def months_of(month: str, option: str = "--month") -> list[tuple[int, int]]:
+    try:
+        return [parse_month(month)]
+    except ValueError as exc:
+        raise TousuError(f"{option}：{exc}" if option else str(exc)) from None

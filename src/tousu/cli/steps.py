@@ -1,0 +1,170 @@
+"""The main-line and side steps of a work order: dispatch … archive, grade, notify (SPEC §2)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from tousu.cli.common import (AtOpt, ByOpt, IdArg, NoteOpt, app_of, command, err, one_of, out,
+                              run_step)
+from tousu.cli.context import default_user, parse_at
+from tousu.domain import lifecycle
+from tousu.domain.deadlines import pending_deadline
+from tousu.domain.model import Complaint
+from tousu.errors import TousuError
+from tousu.timeutil import human_deadline
+
+app = typer.Typer()
+
+
+@app.command("dispatch")
+@command
+def dispatch_cmd(ctx: typer.Context, cid: IdArg,
+                 unit: Annotated[str, typer.Option("--unit", help="责任单位（org.yaml 中的单位）")],
+                 at: AtOpt = None, by: ByOpt = None, note: NoteOpt = "") -> None:
+    """派发（或再分发）投诉工单到责任单位（第十四条，1小时内）。"""
+    a = app_of(ctx)
+    t = parse_at(at, a.now)
+    run_step(ctx, cid, lambda c: lifecycle.dispatch(c, unit=unit, at=t, by=by or default_user(), now=a.now,
+                                                 org=a.org, note=note),
+          f"{cid} 已派发至 {unit}。")
+
+
+@app.command("contact")
+@command
+def contact_cmd(ctx: typer.Context, cid: IdArg, at: AtOpt = None, by: ByOpt = None, note: NoteOpt = "") -> None:
+    """登记首次联系客户（第十五条，1个工作日内）。"""
+    a = app_of(ctx)
+    t = parse_at(at, a.now)
+    run_step(ctx, cid, lambda c: lifecycle.contact(c, at=t, by=by or default_user(), now=a.now, note=note),
+          f"{cid} 已登记首次联系客户。")
+
+
+@app.command("return")
+@command
+def return_cmd(ctx: typer.Context, cid: IdArg,
+               reason: Annotated[str, typer.Option("--reason", help="退回理由（第十七条）")],
+               at: AtOpt = None, by: ByOpt = None, note: NoteOpt = "") -> None:
+    """退回95598班：不属本单位处理范围，须说明理由（第十七条，1个工作日内）。"""
+    a = app_of(ctx)
+    t = parse_at(at, a.now)
+    run_step(ctx, cid, lambda c: lifecycle.return_(c, reason=reason, at=t, by=by or default_user(), now=a.now,
+                                                note=note),
+          f"{cid} 已退回95598班，待重新派发。")
+
+
+@app.command("extend")
+@command
+def extend_cmd(ctx: typer.Context, cid: IdArg,
+               until: Annotated[str, typer.Option("--until", help="延期至（日期或日期时间；只写日期表示当日24:00）")],
+               reason: Annotated[str, typer.Option("--reason", help="延期理由（情况复杂）")],
+               approved_by: Annotated[str, typer.Option("--approved-by", help="批准人（org.yaml 中的人员）")],
+               at: AtOpt = None, by: ByOpt = None, note: NoteOpt = "") -> None:
+    """登记经公司同意的答复期限延期（第十五条）。"""
+    from tousu.timeutil import parse_datetime
+
+    a = app_of(ctx)
+    t = parse_at(at, a.now)
+    try:
+        until_at = parse_datetime(until, end_of_day=True)
+    except ValueError as exc:
+        raise TousuError(f"--until：{exc}") from None
+
+    def step(c: Complaint) -> Complaint:
+        current = pending_deadline(c, "reply", a.rules, a.calendar)
+        return lifecycle.extend(c, until=until_at, reason=reason, approved_by=approved_by, at=t,
+                                by=by or default_user(), now=a.now, org=a.org, current_deadline=current, note=note)
+
+    run_step(ctx, cid, step, f"{cid} 的答复期限已延至 {human_deadline(until_at)}。")
+
+
+@app.command("reply")
+@command
+def reply_cmd(
+    ctx: typer.Context,
+    cid: IdArg,
+    verified: Annotated[bool, typer.Option("--verified", help="核实结论：属实（第九条）")] = False,
+    not_verified: Annotated[bool, typer.Option("--not-verified", help="核实结论：不属实")] = False,
+    responsible: Annotated[bool, typer.Option("--responsible", help="责任认定：供电责任")] = False,
+    not_responsible: Annotated[bool, typer.Option("--not-responsible", help="责任认定：非供电责任")] = False,
+    cause: Annotated[Optional[str], typer.Option("--cause", help="投诉产生原因")] = None,
+    process: Annotated[Optional[str], typer.Option("--process", help="处理过程")] = None,
+    measures: Annotated[str, typer.Option("--measures", help="整改措施")] = "",
+    at: AtOpt = None, by: ByOpt = None, note: NoteOpt = "",
+) -> None:
+    """答复客户并回复95598班（第十五条，4个工作日内）。"""
+    a = app_of(ctx)
+    is_verified = one_of(verified, not_verified, "核实结论", "--verified（属实）", "--not-verified（不属实）")
+    is_responsible = one_of(responsible, not_responsible, "责任认定",
+                             "--responsible（供电责任）", "--not-responsible（非供电责任）")
+    t = parse_at(at, a.now)
+    run_step(ctx, cid, lambda c: lifecycle.reply(c, verified=is_verified, responsible=is_responsible, cause=cause or "",
+                                              process=process or "", measures=measures, at=t,
+                                              by=by or default_user(), now=a.now, note=note),
+          f"{cid} 已答复，待营销部审核。")
+
+
+@app.command("review")
+@command
+def review_cmd(ctx: typer.Context, cid: IdArg,
+               reject: Annotated[bool, typer.Option("--reject", help="驳回，退回责任单位重新答复")] = False,
+               reason: Annotated[Optional[str], typer.Option("--reason", help="驳回理由")] = None,
+               at: AtOpt = None, by: ByOpt = None, note: NoteOpt = "") -> None:
+    """营销部审核答复（第十六条）：默认通过，--reject 驳回。"""
+    a = app_of(ctx)
+    if reason and not reject:
+        raise TousuError("--reason 是驳回理由，只能与 --reject 一起使用；审核通过不需要理由（可用 --note 备注）")
+    t = parse_at(at, a.now)
+    run_step(ctx, cid, lambda c: lifecycle.review(c, approve=not reject, reason=reason, at=t, by=by or default_user(),
+                                               now=a.now, note=note),
+          f"{cid} 审核{'驳回，待责任单位重新答复' if reject else '通过，请在24小时内回访（第十六条）'}。")
+
+
+@app.command("revisit")
+@command
+def revisit_cmd(ctx: typer.Context, cid: IdArg,
+                satisfied_flag: Annotated[bool, typer.Option("--satisfied", help="回访结果：满意")] = False,
+                unsatisfied: Annotated[bool, typer.Option("--unsatisfied", help="回访结果：不满意（待再分发）")] = False,
+                at: AtOpt = None, by: ByOpt = None, note: NoteOpt = "") -> None:
+    """回访客户（第十六条、第二十条）；不满意则待再分发（第二十一条）。"""
+    a = app_of(ctx)
+    satisfied = one_of(satisfied_flag, unsatisfied, "回访结果", "--satisfied（满意）", "--unsatisfied（不满意）")
+    t = parse_at(at, a.now)
+    run_step(ctx, cid, lambda c: lifecycle.revisit(c, satisfied=satisfied, at=t, by=by or default_user(), now=a.now,
+                                                note=note),
+          f"{cid} 回访{'满意，可以归档' if satisfied else '不满意，待95598班再分发（第二十一条）'}。")
+
+
+@app.command("archive")
+@command
+def archive_cmd(ctx: typer.Context, cid: IdArg, at: AtOpt = None, by: ByOpt = None, note: NoteOpt = "") -> None:
+    """归档（回访满意之后）。"""
+    a = app_of(ctx)
+    t = parse_at(at, a.now)
+    run_step(ctx, cid, lambda c: lifecycle.archive(c, at=t, by=by or default_user(), now=a.now, note=note),
+          f"{cid} 已归档。")
+
+
+@app.command("grade")
+@command
+def grade_cmd(ctx: typer.Context, cid: IdArg,
+              severity: Annotated[str, typer.Option("--severity", help="事件等级：严重 或 重大（只能提高）")],
+              at: AtOpt = None, by: ByOpt = None, note: NoteOpt = "") -> None:
+    """设定或提高事件等级；严重/重大须当日上报营销部（第十九条）。"""
+    a = app_of(ctx)
+    t = parse_at(at, a.now)
+    run_step(ctx, cid, lambda c: lifecycle.grade(c, severity=severity, rules=a.rules, at=t, by=by or default_user(),
+                                              now=a.now, note=note),
+          f"{cid} 的事件等级已定为{severity}，须当日24:00前上报营销部（tousu notify {cid}）。")
+
+
+@app.command("notify")
+@command
+def notify_cmd(ctx: typer.Context, cid: IdArg, at: AtOpt = None, by: ByOpt = None, note: NoteOpt = "") -> None:
+    """登记严重/重大投诉事件已当日上报营销部（第十九条）。"""
+    a = app_of(ctx)
+    t = parse_at(at, a.now)
+    run_step(ctx, cid, lambda c: lifecycle.notify(c, at=t, by=by or default_user(), now=a.now, note=note),
+          f"{cid} 已登记上报营销部。")
