@@ -236,3 +236,26 @@ def test_any_text_a_customer_types_round_trips(fcli: Cli, data_dir: Path, text: 
     ok(r)
     c = Store(data_dir).load(r.stdout.strip())
     assert (c.customer.name, c.content, c.customer.address) == (text, text, text)
+
+
+@pytest.mark.parametrize("edit, message", [
+    (lambda text: text.split("history:")[0] + "history: []\n", "处理记录为空"),
+    (lambda text: text.replace("- action: add\n", "- action: contact\n", 1), "第一个事件应为受理"),
+    (lambda text: text.replace("at: '2026-11-02T09:00:00+08:00'\n  by: 张三\n- action: dispatch",
+                               "at: '2026-11-02T08:00:00+08:00'\n  by: 张三\n- action: dispatch", 1),
+     "第一个事件应为受理"),
+])
+def test_a_history_without_its_intake_is_a_located_problem(fcli: Cli, data_dir: Path, edit, message: str) -> None:
+    """A hand edit that empties the history must not make a complaint vanish from cron's output."""
+    cid = fcli.add()
+    ok(fcli("dispatch", cid, "--unit", "城关供电所", "--at", "2026-11-02 09:30"))
+    path = record_path(data_dir, cid)
+    text = path.read_text(encoding="utf-8")
+    changed = edit(text)
+    assert changed != text
+    path.write_text(changed, encoding="utf-8")
+    r = fcli("check-overdue", "--at", "2026-11-20 10:00", "--format", "json")
+    assert r.exit_code == 2
+    data = __import__("json").loads(r.stdout)
+    assert [e["path"] for e in data["errors"]] == [str(path)]
+    assert message in data["errors"][0]["message"]

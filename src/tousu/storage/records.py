@@ -145,6 +145,8 @@ def from_data(data: Any, path: Path) -> tuple[Complaint | None, list[Problem]]:
     for prev, ev in zip(history, history[1:]):
         if ev.at < prev.at:
             bad(ev.line, f"事件时间 {iso(ev.at)} 早于前一步 {iso(prev.at)}")
+    if not problems:
+        _check_intake(history, received_at, line_of(data, "history"), bad)
     if problems:
         return None, problems
     return Complaint(
@@ -163,6 +165,17 @@ def from_data(data: Any, path: Path) -> tuple[Complaint | None, list[Problem]]:
         history=tuple(history),
         path=path,
     ), []
+
+
+def _check_intake(history: list[Event], received_at: datetime | None, line: int,
+                  bad: Any) -> None:
+    """Every history opens with the 受理 (add) at received_at: without it the record has no clocks."""
+    if not history:
+        bad(line, "处理记录为空（history 中没有任何事件）：第一个事件应为受理（add），时间与 received_at 相同")
+    elif history[0].action != "add" or (received_at is not None and history[0].at != received_at):
+        first = history[0]
+        bad(first.line, f"第一个事件应为受理（add），时间与 received_at {iso(received_at)} 相同；"
+                        f"现为「{ACTIONS.get(first.action, first.action)}」{iso(first.at)}")
 
 
 def read(path: Path) -> tuple[Complaint | None, list[Problem]]:
