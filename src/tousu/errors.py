@@ -1,22 +1,34 @@
 """The one error type the CLI maps to exit status 2, and located problems.
 
-Errors are values: a `Problem` names the file and line it came from and is
-rendered once, as `path:line: message`.
+Errors are values of one protocol, `Located`: a `Problem` names the file and line
+it came from, a `SheetProblem` the sheet, row and column of a workbook. Each is
+rendered once, by its `__str__` (`path:line: message`, 「处理记录」第3行，「受理时间」：…),
+and serialised once, by `as_json`.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Protocol
 
 
 class TousuError(Exception):
     """A user-facing failure; its message is Chinese and names the bad value."""
 
-    def __init__(self, message: str, problems: tuple["Problem", ...] = ()) -> None:
+    def __init__(self, message: str, problems: tuple["Problem", ...] = (), field: str | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.problems = problems
+        self.field = field  # which input was wrong, as data (e.g. "phone"), for callers that place it
+
+
+class Located(Protocol):
+    """A problem that knows where it is: rendered by str(), serialised by as_json()."""
+
+    message: str
+
+    def as_json(self) -> dict[str, Any]: ...
 
 
 @dataclass(frozen=True)
@@ -26,10 +38,38 @@ class Problem:
     path: Path | str
     line: int
     message: str
+    code: str = ""  # a stable code (e.g. E101) for `tousu check`; empty when none
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else f"{self.path}"
-        return f"{where}: {self.message}"
+        return f"{where}: {self.code + ' ' if self.code else ''}{self.message}"
+
+    def as_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"path": str(self.path), "line": self.line, "message": self.message}
+        if self.code:
+            data["code"] = self.code
+        return data
+
+
+@dataclass(frozen=True)
+class SheetProblem:
+    """Something wrong in a workbook: 「处理记录」第N行，「列名」：原因 (row 0: the sheet as a whole)."""
+
+    row: int
+    column: str | None
+    message: str
+    sheet: str | None = None  # None: the main sheet
+
+    def __str__(self) -> str:
+        where = f"「{self.sheet}」" if self.sheet else ""
+        if self.row:
+            where += f"第{self.row}行"
+        if self.column:
+            where += f"，「{self.column}」" if self.row else f"「{self.column}」"
+        return f"{where}：{self.message}" if where else self.message
+
+    def as_json(self) -> dict[str, Any]:
+        return {"sheet": self.sheet, "row": self.row, "column": self.column, "message": self.message}
 
 
 def choices(values) -> str:

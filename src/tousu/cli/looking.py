@@ -124,7 +124,7 @@ def check_overdue_cmd(
         if fmt == "json":  # cron keeps the JSON file: say what went wrong in it too
             print_json({"as_of": iso(a.now), "overdue": [], "due_soon": [], "warnings": [],
                          "errors": [{"path": None, "line": 0, "message": exc.message}]
-                         + [{"path": str(p.path), "line": p.line, "message": p.message} for p in exc.problems]})
+                         + [p.as_json() for p in exc.problems]})
         raise
     if fmt == "json":
         print_json(report)

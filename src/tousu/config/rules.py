@@ -40,11 +40,6 @@ class StageLimit:
     unit: str  # hours | working_days | same_day
     clause: str
 
-    def describe(self) -> str:
-        if self.unit == "same_day":
-            return "当日24:00前"
-        return f"{self.limit}{STAGE_UNITS[self.unit]}"
-
 
 @dataclass(frozen=True)
 class PenaltyRule:

@@ -104,7 +104,6 @@ LIST_SEPARATORS = ("、", "，", ",", "；", ";", "\n")
 
 MAIN_BY_HEADER = {c.header: c for c in MAIN}
 MAIN_BY_KEY = {c.key: c for c in MAIN}
-HISTORY_BY_HEADER = {c.header: c for c in HISTORY}
 
 
 def bool_text(key: str, value: bool | None) -> str | None:

@@ -33,7 +33,7 @@ from tousu.storage import records
 from tousu.config import yamlio
 from tousu.domain.workdays import WorkCalendar
 from tousu.domain.deadlines import pending_deadline
-from tousu.errors import Problem, TousuError, choices, os_reason
+from tousu.errors import Problem, SheetProblem, TousuError, choices, os_reason
 from tousu.excel.fields import (BOOL_WORDS, HISTORY, HISTORY_SHEET, LIST_SEPARATORS, MAIN,
                            MAIN_BY_HEADER, MAIN_BY_KEY, MAIN_SHEET, STEP_TIMES)
 from tousu.domain.model import ACTIONS, ID_PATTERN, Complaint, Event
@@ -55,22 +55,7 @@ _ITEM_SPLIT = re.compile(r"[-－—/／>＞\\|｜、·]+")
 # ---------------------------------------------------------------- problems
 
 
-@dataclass(frozen=True)
-class RowProblem:
-    """Something wrong in the workbook: 「处理记录」第N行，「列名」：原因."""
-
-    row: int  # 0: the file or sheet as a whole
-    column: str | None
-    message: str
-    sheet: str | None = None  # None: the main sheet
-
-    def __str__(self) -> str:
-        where = f"「{self.sheet}」" if self.sheet else ""
-        if self.row:
-            where += f"第{self.row}行"
-        if self.column:
-            where += f"，「{self.column}」" if self.row else f"「{self.column}」"
-        return f"{where}：{self.message}" if where else self.message
+RowProblem = SheetProblem  # the importer's name for a workbook problem
 
 
 # ---------------------------------------------------------------- mapping

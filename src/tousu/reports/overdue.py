@@ -59,5 +59,5 @@ def check(complaints: list[Complaint], problems: list[Problem], rules: Rules, ca
         "overdue": overdue,
         "due_soon": due_soon,
         "warnings": list(warnings),
-        "errors": [{"path": str(p.path), "line": p.line, "message": p.message} for p in problems],
+        "errors": [p.as_json() for p in problems],
     }

@@ -73,9 +73,6 @@ class Store:
 
     # ---- reading ----------------------------------------------------------
 
-    def exists(self, cid: str) -> bool:
-        return self.path_for(cid).is_file()
-
     def load(self, cid: str) -> Complaint:
         path = self.path_for(cid)
         if not path.is_file():
