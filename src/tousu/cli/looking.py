@@ -13,7 +13,7 @@ from tousu.cli.context import parse_at
 from tousu.domain.deadlines import stages
 from tousu.domain.model import STATES
 from tousu.errors import TousuError, choices
-from tousu.reports import overdue
+from tousu.reports import listing, overdue
 from tousu.terminal import show as render
 from tousu.timeutil import iso
 
@@ -36,12 +36,7 @@ def show_cmd(ctx: typer.Context, cid: IdArg,
 
         data = to_data(c)
         data["state"] = c.state
-        data["stages"] = [
-            {"stage": s.key, "name": s.name, "cycle": s.cycle, "unit": s.unit, "started": iso(s.started),
-             "deadline": iso(s.deadline), "done_at": iso(s.done_at), "status": s.status(now), "basis": s.basis,
-             "clause": s.clause}
-            for s in st
-        ]
+        data["stages"] = [{**listing.stage_json(s), "name": s.name, "status": s.status(now)} for s in st]
         print_json(data)
     else:
         render.complaint(out, c, st, now)
@@ -79,23 +74,10 @@ def list_cmd(
         raise TousuError(f"「{category}」既不是投诉大类也不是投诉项，大类可选：{choices(a.rules.taxonomy)}")
     complaints, problems = a.load_all(months)
     notes = a.notes(complaints)
-    rows = []
-    for c in complaints:
-        if unit is not None and c.unit != unit:
-            continue
-        if wanted_state is not None and c.state != wanted_state:
-            continue
-        if category is not None and category not in (c.category, c.item):
-            continue
-        pending = [s for s in stages(c, a.rules, a.calendar) if s.pending]
-        nxt = min(pending, key=lambda s: s.deadline, default=None)
-        if only_overdue and not any(now > s.deadline for s in pending):
-            continue
-        rows.append((c, nxt))
+    f = listing.Filters(unit=unit, state=wanted_state, category=category, only_overdue=only_overdue)
+    rows = listing.select(((c, stages(c, a.rules, a.calendar)) for c in complaints), f, now)
     if fmt == "json":
-        print_json([{"id": c.id, "received_at": iso(c.received_at), "category": c.category, "item": c.item,
-                      "unit": c.unit, "state": c.state, "next_stage": n.key if n else None,
-                      "next_deadline": iso(n.deadline) if n else None} for c, n in rows])
+        print_json(listing.list_json(rows))
     else:
         render.complaint_list(out, rows, now)
     print_notes(notes)

@@ -20,6 +20,7 @@ from tousu.excel.fields import HISTORY, HISTORY_SHEET, MAIN, MAIN_SHEET, STEP_TI
 from tousu.domain.model import ACTIONS, Complaint, Event
 from tousu.domain.privacy import Masker
 from tousu.config.rules import STAGE_KEYS, Rules
+from tousu.reports.listing import Filters
 from tousu.excel.safe import excel_time, looks_like_formula, save_atomic, set_text
 
 TIME_FORMAT = "yyyy-mm-dd hh:mm"
@@ -27,17 +28,9 @@ TIME_FORMAT = "yyyy-mm-dd hh:mm"
 
 def select(complaints: Iterable[Complaint], *, since: datetime | None = None, until: datetime | None = None,
            unit: str | None = None) -> list[Complaint]:
-    """Complaints received in [since, until) and (optionally) of one 责任单位."""
-    out = []
-    for c in complaints:
-        if since is not None and c.received_at < since:
-            continue
-        if until is not None and c.received_at >= until:
-            continue
-        if unit is not None and c.unit != unit:
-            continue
-        out.append(c)
-    return out
+    """Complaints received in [since, until) and (optionally) of one 责任单位: list's filters."""
+    f = Filters(unit=unit, since=since, until=until)
+    return [c for c in complaints if f.wants(c)]
 
 
 def stage_headers(rules: Rules) -> list[tuple[str, str, str]]:

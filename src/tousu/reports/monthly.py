@@ -26,6 +26,7 @@ from tousu.domain.deadlines import Stage, stages
 from tousu.domain.model import Complaint, Event
 from tousu.domain.privacy import Masker
 from tousu.config.rules import Rules
+from tousu.reports.listing import stage_json
 from tousu.timeutil import CHINA, duration_zh, human, human_deadline, iso, to_china
 
 NOT_DISPATCHED = "（未派发）"
@@ -168,19 +169,11 @@ def _late_row(c: Complaint, s: Stage, as_of: datetime) -> dict[str, Any]:
     minutes = int((end - s.deadline).total_seconds() // 60)
     return {
         "id": c.id,
-        "stage": s.key,
-        "stage_name": s.name,
-        "unit": s.unit,
-        "owner": s.owner,
+        **stage_json(s),
         "item": c.item,
-        "started": iso(s.started),
-        "deadline": iso(s.deadline),
-        "done_at": iso(s.done_at),
         "pending": s.done_at is None,
         "minutes_late": minutes,
         "late_by": duration_zh(timedelta(minutes=minutes)),
-        "clause": s.clause,
-        "basis": s.basis,
     }
 
 

@@ -10,6 +10,7 @@ from tousu.domain.deadlines import Stage, stages
 from tousu.errors import Problem
 from tousu.domain.model import Complaint
 from tousu.config.rules import Rules
+from tousu.reports.listing import stage_json
 from tousu.timeutil import iso
 
 
@@ -18,14 +19,7 @@ def _row(c: Complaint, s: Stage, now: datetime) -> dict[str, Any]:
     minutes = int(abs(now - s.deadline).total_seconds() // 60)
     return {
         "id": c.id,
-        "stage": s.key,
-        "stage_name": s.name,
-        "deadline": iso(s.deadline),
-        "unit": s.unit,
-        "owner": s.owner,
-        "started": iso(s.started),
-        "clause": s.clause,
-        "basis": s.basis,
+        **stage_json(s),
         "state": c.state,
         "item": c.item,
         "severity": c.current_severity,
