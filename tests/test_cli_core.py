@@ -116,7 +116,7 @@ def test_unknown_format(fcli: Cli) -> None:
 
 
 def test_unknown_list_state(fcli: Cli) -> None:
-    refused(fcli("list", "--state", "已完成"), "状态「已完成」无效，可选：待派发、处理中、待审核、待回访、待归档、已归档")
+    refused(fcli("list", "--state", "已完成"), "状态「已完成」无效，可选：待派发、处理中、待审核、待回访、待归档、已归档、已作废")
 
 
 def test_unknown_unit(fcli: Cli, data_dir: Path) -> None:

@@ -300,7 +300,7 @@ def test_extend_replaces_the_reply_deadline(ctx) -> None:  # noqa: ANN001
     before = _keyed(c, r, cal)["reply"].deadline
     assert iso(before) == "2026-11-07T00:00:00+08:00"
     c = lifecycle.extend(c, until=t("2026-11-13 00:00"), reason="需现场测试", approved_by="王五",
-                         at=t("2026-11-05 10:00"), by="李四", now=NOW, org=o, current_deadline=before)
+                         at=t("2026-11-05 10:00"), by="李四", now=NOW, org=o, rules=r, cal=cal)
     s = _keyed(c, r, cal)["reply"]
     assert iso(s.deadline) == "2026-11-13T00:00:00+08:00"
     assert s.basis == "经王五批准延期至 2026-11-12 24:00（需现场测试）"

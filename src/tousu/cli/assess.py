@@ -8,7 +8,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from tousu.domain import assessment
+from tousu.domain import assessment, lifecycle
 from tousu.cli.context import default_user, parse_at
 from tousu.cli.common import AtOpt, ByOpt, FormatOpt, IdArg, NoteOpt, app_of, check_format, command, err, out, print_json, warn_stages
 from tousu.errors import TousuError, choices
@@ -48,7 +48,7 @@ def assess_cmd(
         raise TousuError("--format 只用于 --suggest")
     t = parse_at(at, a.now)
     money = assessment.parse_amount(amount)
-    c = a.store.update(cid, lambda c: assessment.assess(
+    c = a.store.update(cid, lambda c: lifecycle.assess(
         c, rules=a.rules, org=a.org, rule=rule, amount=money, person=person, unit=unit,
         at=t, by=by or default_user(), now=a.now, note=note))
     ev = c.history[-1]
@@ -98,7 +98,7 @@ def escalate_cmd(
     if not to:
         raise TousuError(f"缺少越级投诉渠道：请用 --to 给出，可选：{choices(a.rules.escalation_channels)}")
     t = parse_at(at, a.now)
-    c = a.store.update(cid, lambda c: assessment.escalate(c, rules=a.rules, channel=to, at=t,
+    c = a.store.update(cid, lambda c: lifecycle.escalate(c, rules=a.rules, channel=to, at=t,
                                                           by=by or default_user(), now=a.now, note=note))
     warn_stages(a, c)
     for w in assessment.warnings_after_escalate(c):

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
-from tousu.cli.common import (AtOpt, ByOpt, IdArg, NoteOpt, app_of, command, err, one_of, out,
+from tousu.cli.common import (AtOpt, ByOpt, IdArg, NoteOpt, app_of, command, one_of,
                               run_step)
 from tousu.cli.context import default_user, parse_at
 from tousu.domain import lifecycle
-from tousu.domain.deadlines import pending_deadline
-from tousu.domain.model import Complaint
 from tousu.errors import TousuError
 from tousu.timeutil import human_deadline
 
@@ -72,12 +69,10 @@ def extend_cmd(ctx: typer.Context, cid: IdArg,
     except ValueError as exc:
         raise TousuError(f"--until：{exc}") from None
 
-    def step(c: Complaint) -> Complaint:
-        current = pending_deadline(c, "reply", a.rules, a.calendar)
-        return lifecycle.extend(c, until=until_at, reason=reason, approved_by=approved_by, at=t,
-                                by=by or default_user(), now=a.now, org=a.org, current_deadline=current, note=note)
-
-    run_step(ctx, cid, step, f"{cid} 的答复期限已延至 {human_deadline(until_at)}。")
+    run_step(ctx, cid, lambda c: lifecycle.extend(c, until=until_at, reason=reason, approved_by=approved_by, at=t,
+                                                by=by or default_user(), now=a.now, org=a.org, rules=a.rules,
+                                                cal=a.calendar, note=note),
+             f"{cid} 的答复期限已延至 {human_deadline(until_at)}。")
 
 
 @app.command("reply")

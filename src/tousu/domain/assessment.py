@@ -22,11 +22,11 @@ from datetime import datetime
 from typing import Any, Iterable
 
 from tousu.errors import TousuError, choices
-from tousu.domain.lifecycle import append, check_time
-from tousu.domain.model import Complaint, Event
+from tousu.domain.labels import verdict
+from tousu.domain.model import Complaint
 from tousu.config.org import Org
 from tousu.config.rules import PenaltyRule, Rules
-from tousu.timeutil import CHINA, YEARS, human, iso, to_china
+from tousu.timeutil import CHINA, YEARS, iso, to_china
 
 HALVES = {1: "上半年", 2: "下半年"}
 
@@ -90,8 +90,8 @@ def charges_zh(rule: PenaltyRule) -> str:
 def _verdict_zh(c: Complaint) -> str:
     if c.reply is None:
         return "尚未答复核实"
-    v = "属实" if c.verified else "不属实"
-    r = "供电责任" if c.responsible else "非供电责任"
+    v = verdict("verified", bool(c.verified))
+    r = verdict("responsible", bool(c.responsible))
     return f"核实结论为「{v}」、责任认定为「{r}」"
 
 
@@ -160,7 +160,8 @@ def _rule_row(rule: PenaltyRule, c: Complaint) -> dict[str, Any]:
 # ---------------------------------------------------------------- steps
 
 
-def _rule(rules: Rules, rule_id: str | None) -> PenaltyRule:
+def rule_of(rules: Rules, rule_id: str | None) -> PenaltyRule:
+    """The penalty rule `--rule` names; TousuError listing the rules otherwise."""
     if not rule_id:
         raise TousuError("缺少考核条款：请用 --rule 给出，或用 --suggest 查看本投诉适用的条款")
     rule = rules.penalty(rule_id)
@@ -179,60 +180,6 @@ def parse_amount(text: str | int | None) -> int | None:
     if not s.isascii() or not s.isdigit():
         raise TousuError(f"考核金额「{text}」无效，应为整数（元），如 --amount 300")
     return int(s)
-
-
-def assess(c: Complaint, *, rules: Rules, org: Org, rule: str | None, amount: int | None,
-           person: str | None = None, unit: str | None = None,
-           at: datetime, by: str, now: datetime, note: str = "") -> Complaint:
-    """Record one penalty (第二十四—二十六条) after checking it against the rule and the facts."""
-    r = _rule(rules, rule)
-    person = (person or "").strip() or None
-    unit = (unit or "").strip() or None
-    if person and unit:
-        raise TousuError(f"--person 与 --unit 只能给出一个：条款「{r.id}」考核{charges_zh(r)}")
-    if r.charges == "unit":
-        if person:
-            raise TousuError(f"条款「{r.id}」（{r.clause}）考核责任单位，请用 --unit 给出单位，不能用 --person（「{person}」）")
-        if not unit:
-            raise TousuError(f"缺少考核对象：条款「{r.id}」（{r.clause}）考核责任单位，请用 --unit 给出，可选：{choices(org.unit_names)}")
-    else:
-        if unit:
-            raise TousuError(f"条款「{r.id}」（{r.clause}）考核责任人，请用 --person 给出人员，不能用 --unit（「{unit}」）")
-        if not person:
-            raise TousuError(f"缺少考核对象：条款「{r.id}」（{r.clause}）考核责任人，请用 --person 给出，可选：{choices(org.person_names)}")
-    why = refusal(c, r, rules.source)
-    if why:
-        raise TousuError(why)
-    if person:
-        org.person(person)
-    else:
-        org.unit(unit)  # type: ignore[arg-type]
-    rng = effective_range(r, c)
-    if amount is None:
-        if rng.fixed is None:
-            raise TousuError(f"缺少考核金额：请用 --amount 给出，条款「{r.id}」（{r.clause}）的金额为 {rng.describe()}")
-        amount = rng.fixed
-    if not rng.admits(amount):
-        raise TousuError(f"考核金额 {amount} 元不在条款「{r.id}」（{r.name}，{r.clause}）的范围内：{rng.describe()}")
-    who = person or unit
-    for e in c.history:
-        if e.action == "assess" and e.rule == r.id and (e.person or e.unit) == who:
-            raise TousuError(f"投诉 {c.id} 已于 {human(e.at)} 按条款「{r.id}」考核{who} {e.amount} 元，"
-                             f"同一投诉同一条款不能重复考核同一对象（第二十四条：按件考核）")
-    at = check_time(c, at, now, "考核")
-    return append(c, Event("assess", at, by, note, rule=r.id, person=person, unit=unit, amount=amount))
-
-
-def escalate(c: Complaint, *, rules: Rules, channel: str, at: datetime, by: str, now: datetime,
-             note: str = "") -> Complaint:
-    """Register that the customer also complained outside the company (越级, 第二十五条)."""
-    channel = (channel or "").strip()
-    if channel not in rules.escalation_channels:
-        raise TousuError(f"越级投诉渠道「{channel}」无效，可选（第二十五条）：{choices(rules.escalation_channels)}")
-    if channel in c.all_escalations:
-        raise TousuError(f"投诉 {c.id} 已登记越级投诉至「{channel}」，不能重复登记")
-    at = check_time(c, at, now, "越级登记")
-    return append(c, Event("escalate", at, by, note, escalated_to=channel))
 
 
 def warnings_after_escalate(c: Complaint) -> list[str]:

@@ -13,7 +13,12 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 from tousu.errors import Problem, TousuError, choices
-from tousu.domain.model import STATES, Complaint, Customer, Event
+from tousu.domain import states
+from tousu.domain.assessment import charges_zh, effective_range, refusal, rule_of
+from tousu.domain.deadlines import pending_deadline
+from tousu.domain.labels import STATES
+from tousu.domain.model import Complaint, Customer, Event
+from tousu.domain.workdays import WorkCalendar
 from tousu.config.org import Org
 from tousu.config.rules import Rules
 from tousu.timeutil import human, human_deadline, to_china
@@ -22,8 +27,10 @@ FUTURE_SLACK = timedelta(minutes=5)
 _PHONE = re.compile(r"^\+?[\d\- ()（）]{5,24}$")
 
 
-def _refuse_state(c: Complaint, step: str, allowed: tuple[str, ...], hint: str = "") -> None:
-    if c.state not in allowed:
+def _refuse_state(c: Complaint, action: str, step: str, hint: str = "") -> None:
+    """The step must fit the current state (the one table: domain/states.py)."""
+    if not states.allowed(action, c.state):
+        allowed = states.allowed_after(action)
         want = "、".join(STATES[s] for s in allowed)
         msg = f"投诉 {c.id} 当前状态为「{c.state_zh}」，不能{step}（{step}只适用于「{want}」状态）"
         raise TousuError(msg + (f"；{hint}" if hint else ""))
@@ -173,7 +180,7 @@ def rule_problems(c: Complaint, rules: Rules) -> list[Problem]:
 
 def dispatch(c: Complaint, *, unit: str, at: datetime, by: str, now: datetime, org: Org, note: str = "") -> Complaint:
     """派发 or 再分发 to a unit (第十四条、第十七条、第二十一条)."""
-    _refuse_state(c, "派发", ("pending_dispatch",),
+    _refuse_state(c, "dispatch", "派发",
                   "处理中的工单如不属本单位，应由该单位先退回（tousu return）" if c.state == "dispatched" else "")
     org.unit(unit)
     at = check_time(c, at, now, "派发")
@@ -182,7 +189,7 @@ def dispatch(c: Complaint, *, unit: str, at: datetime, by: str, now: datetime, o
 
 def contact(c: Complaint, *, at: datetime, by: str, now: datetime, note: str = "") -> Complaint:
     """首次联系客户 (第十五条: 1个工作日内)."""
-    _refuse_state(c, "登记首次联系", ("dispatched",))
+    _refuse_state(c, "contact", "登记首次联系")
     done = next((e for e in _current_cycle(c) if e.action == "contact"), None)
     if done:
         raise TousuError(f"投诉 {c.id} 已于 {human(done.at)} 由 {done.by} 登记首次联系，不能重复登记")
@@ -192,7 +199,7 @@ def contact(c: Complaint, *, at: datetime, by: str, now: datetime, note: str = "
 
 def return_(c: Complaint, *, reason: str, at: datetime, by: str, now: datetime, note: str = "") -> Complaint:
     """退回 95598班: not this unit's matter, with the reason (第十七条)."""
-    _refuse_state(c, "退回", ("dispatched",))
+    _refuse_state(c, "return", "退回")
     if any(e.action == "reply" for e in _current_cycle(c)):
         raise TousuError(f"投诉 {c.id} 已由{c.unit}答复，不能再退回")
     reason = _required(reason, "退回理由（第十七条：应说明理由）", "--reason")
@@ -201,9 +208,10 @@ def return_(c: Complaint, *, reason: str, at: datetime, by: str, now: datetime, 
 
 
 def extend(c: Complaint, *, until: datetime, reason: str, approved_by: str, at: datetime, by: str,
-           now: datetime, org: Org, current_deadline: datetime | None, note: str = "") -> Complaint:
-    """延期: 情况复杂, 向客户说明原因并报公司同意后 (第十五条)."""
-    _refuse_state(c, "延期", ("dispatched",))
+           now: datetime, org: Org, rules: Rules, cal: WorkCalendar, note: str = "") -> Complaint:
+    """延期: 情况复杂, 向客户说明原因并报公司同意后 (第十五条); beyond the current reply deadline."""
+    _refuse_state(c, "extend", "延期")
+    current_deadline = pending_deadline(c, "reply", rules, cal)
     reason = _required(reason, "延期理由", "--reason")
     approved_by = _required(approved_by, "批准人", "--approved-by")
     org.person(approved_by)
@@ -219,7 +227,7 @@ def extend(c: Complaint, *, until: datetime, reason: str, approved_by: str, at: 
 def reply(c: Complaint, *, verified: bool, responsible: bool, cause: str, process: str, measures: str,
           at: datetime, by: str, now: datetime, note: str = "") -> Complaint:
     """答复客户并回复95598班 (第十五条), with 核实结论 and 责任认定 (第九条)."""
-    _refuse_state(c, "答复", ("dispatched",))
+    _refuse_state(c, "reply", "答复")
     if responsible and not verified:
         raise TousuError(NOT_VERIFIED_BUT_RESPONSIBLE)
     if not any(e.action == "contact" for e in _current_cycle(c)):
@@ -234,7 +242,7 @@ def reply(c: Complaint, *, verified: bool, responsible: bool, cause: str, proces
 def review(c: Complaint, *, approve: bool, reason: str | None, at: datetime, by: str, now: datetime,
            note: str = "") -> Complaint:
     """营销部审核 (第十六条); a rejected reply goes back to the unit."""
-    _refuse_state(c, "审核", ("replied",))
+    _refuse_state(c, "review", "审核")
     if not approve:
         reason = _required(reason, "驳回理由", "--reason")
     at = check_time(c, at, now, "审核")
@@ -243,14 +251,14 @@ def review(c: Complaint, *, approve: bool, reason: str | None, at: datetime, by:
 
 def revisit(c: Complaint, *, satisfied: bool, at: datetime, by: str, now: datetime, note: str = "") -> Complaint:
     """回访 (第十六条、第二十条); unsatisfied → 再分发 (第二十一条)."""
-    _refuse_state(c, "回访", ("reviewed",), "答复须先经营销部审核（tousu review）" if c.state == "replied" else "")
+    _refuse_state(c, "revisit", "回访", "答复须先经营销部审核（tousu review）" if c.state == "replied" else "")
     at = check_time(c, at, now, "回访")
     return append(c, Event("revisit", at, by, note, satisfied=satisfied))
 
 
 def archive(c: Complaint, *, at: datetime, by: str, now: datetime, note: str = "") -> Complaint:
     """归档, after a satisfied 回访 (第十六条、第二十条: 投诉100%回访)."""
-    _refuse_state(c, "归档", ("revisited",), "归档前须回访且客户满意（tousu revisit）")
+    _refuse_state(c, "archive", "归档", "归档前须回访且客户满意（tousu revisit）")
     at = check_time(c, at, now, "归档")
     return append(c, Event("archive", at, by, note))
 
@@ -260,8 +268,8 @@ def grade(c: Complaint, *, severity: str, rules: Rules, at: datetime, by: str, n
     """Set or raise 事件等级; 严重/重大 starts the same-day 上报 clock (第十九条)."""
     if severity not in rules.severities:
         raise TousuError(f"事件等级「{severity}」无效，可选：{choices(rules.severities)}")
-    if c.state == "archived":
-        raise TousuError(f"投诉 {c.id} 已归档，不能再定级")
+    if not states.allowed("grade", c.state):
+        raise TousuError(f"投诉 {c.id} {c.state_zh}，不能再定级")
     current = c.current_severity
     order = rules.severities
     if order.index(severity) <= order.index(current):
@@ -285,3 +293,63 @@ def notify(c: Complaint, *, at: datetime, by: str, now: datetime, note: str = ""
         raise TousuError(f"投诉 {c.id} 已于 {human(done.at)} 由 {done.by} 上报，不能重复上报")
     at = check_time(c, at, now, "上报")
     return append(c, Event("notify", at, by, note))
+
+
+def escalate(c: Complaint, *, rules: Rules, channel: str, at: datetime, by: str, now: datetime,
+             note: str = "") -> Complaint:
+    """Register that the customer also complained outside the company (越级, 第二十五条)."""
+    channel = (channel or "").strip()
+    if channel not in rules.escalation_channels:
+        raise TousuError(f"越级投诉渠道「{channel}」无效，可选（第二十五条）：{choices(rules.escalation_channels)}")
+    if channel in c.all_escalations:
+        raise TousuError(f"投诉 {c.id} 已登记越级投诉至「{channel}」，不能重复登记")
+    at = check_time(c, at, now, "越级登记")
+    return append(c, Event("escalate", at, by, note, escalated_to=channel))
+
+
+def _assessed_target(r, person: str | None, unit: str | None, org: Org) -> tuple[str | None, str | None]:  # noqa: ANN001
+    """Exactly the one kind of target the rule charges: a person (责任人) or a unit (责任单位)."""
+    person = (person or "").strip() or None
+    unit = (unit or "").strip() or None
+    if person and unit:
+        raise TousuError(f"--person 与 --unit 只能给出一个：条款「{r.id}」考核{charges_zh(r)}")
+    if r.charges == "unit":
+        if person:
+            raise TousuError(f"条款「{r.id}」（{r.clause}）考核责任单位，请用 --unit 给出单位，不能用 --person（「{person}」）")
+        if not unit:
+            raise TousuError(f"缺少考核对象：条款「{r.id}」（{r.clause}）考核责任单位，请用 --unit 给出，可选：{choices(org.unit_names)}")
+    else:
+        if unit:
+            raise TousuError(f"条款「{r.id}」（{r.clause}）考核责任人，请用 --person 给出人员，不能用 --unit（「{unit}」）")
+        if not person:
+            raise TousuError(f"缺少考核对象：条款「{r.id}」（{r.clause}）考核责任人，请用 --person 给出，可选：{choices(org.person_names)}")
+    return person, unit
+
+
+def assess(c: Complaint, *, rules: Rules, org: Org, rule: str | None, amount: int | None,
+           person: str | None = None, unit: str | None = None,
+           at: datetime, by: str, now: datetime, note: str = "") -> Complaint:
+    """Record one penalty (第二十四—二十六条) after checking it against the rule and the facts."""
+    r = rule_of(rules, rule)
+    person, unit = _assessed_target(r, person, unit, org)
+    why = refusal(c, r, rules.source)
+    if why:
+        raise TousuError(why)
+    if person:
+        org.person(person)
+    else:
+        org.unit(unit)  # type: ignore[arg-type]
+    rng = effective_range(r, c)
+    if amount is None:
+        if rng.fixed is None:
+            raise TousuError(f"缺少考核金额：请用 --amount 给出，条款「{r.id}」（{r.clause}）的金额为 {rng.describe()}")
+        amount = rng.fixed
+    if not rng.admits(amount):
+        raise TousuError(f"考核金额 {amount} 元不在条款「{r.id}」（{r.name}，{r.clause}）的范围内：{rng.describe()}")
+    who = person or unit
+    for e in c.history:
+        if e.action == "assess" and e.rule == r.id and (e.person or e.unit) == who:
+            raise TousuError(f"投诉 {c.id} 已于 {human(e.at)} 按条款「{r.id}」考核{who} {e.amount} 元，"
+                             f"同一投诉同一条款不能重复考核同一对象（第二十四条：按件考核）")
+    at = check_time(c, at, now, "考核")
+    return append(c, Event("assess", at, by, note, rule=r.id, person=person, unit=unit, amount=amount))

@@ -13,23 +13,10 @@ from dataclasses import dataclass, field, fields
 from datetime import datetime
 from pathlib import Path
 
+from tousu.domain import states
+from tousu.domain.labels import ACTIONS, STATES, label, verdict  # noqa: F401 - ACTIONS, STATES re-exported
+
 ID_PATTERN = re.compile(r"^TS(\d{4})(\d{2})(\d{2})(\d{4})$")
-
-ACTIONS = {
-    "add": "受理", "dispatch": "派发", "contact": "首次联系", "return": "退回", "extend": "延期",
-    "reply": "答复", "review": "审核", "revisit": "回访", "archive": "归档", "grade": "定级",
-    "notify": "上报", "escalate": "越级登记", "assess": "考核",
-}
-
-STATES = {
-    "pending_dispatch": "待派发",
-    "dispatched": "处理中",
-    "replied": "待审核",
-    "reviewed": "待回访",
-    "revisited": "待归档",
-    "archived": "已归档",
-}
-
 
 @dataclass(frozen=True)
 class Customer:
@@ -67,7 +54,7 @@ class Event:
 
     @property
     def label(self) -> str:
-        return ACTIONS.get(self.action, self.action)
+        return label(self.action)
 
 
 EVENT_FIELDS = tuple(f.name for f in fields(Event) if f.name != "line")
@@ -99,21 +86,8 @@ class Complaint:
 
     @property
     def state(self) -> str:
-        state = "pending_dispatch"
-        for e in self.history:
-            if e.action == "dispatch":
-                state = "dispatched"
-            elif e.action == "return":
-                state = "pending_dispatch"
-            elif e.action == "reply":
-                state = "replied"
-            elif e.action == "review":
-                state = "reviewed" if e.approved else "dispatched"
-            elif e.action == "revisit":
-                state = "revisited" if e.satisfied else "pending_dispatch"
-            elif e.action == "archive":
-                state = "archived"
-        return state
+        """The state the history leads to, through the one transition table (domain/states.py)."""
+        return states.replay(self.history)
 
     @property
     def state_zh(self) -> str:
@@ -159,4 +133,4 @@ class Complaint:
     @property
     def revisit_result(self) -> str | None:
         e = self.last("revisit")
-        return None if e is None else ("满意" if e.satisfied else "不满意")
+        return None if e is None else verdict("satisfied", e.satisfied)

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from tousu.domain.labels import VERDICTS
+
 MAIN_SHEET = "投诉台账"
 HISTORY_SHEET = "处理记录"
 
@@ -94,10 +96,10 @@ STEP_TIMES = (
 
 # How a yes/no fact reads in a cell, and which other words mean the same.
 BOOL_WORDS: dict[str, tuple[str, str, tuple[str, ...], tuple[str, ...]]] = {
-    "verified": ("属实", "不属实", ("是", "true", "1"), ("否", "false", "0")),
-    "responsible": ("供电责任", "非供电责任", ("是", "true", "1"), ("否", "false", "0")),
-    "approved": ("通过", "驳回", ("审核通过", "同意", "是"), ("不通过", "退回", "否")),
-    "satisfied": ("满意", "不满意", ("是",), ("否",)),
+    "verified": (*VERDICTS["verified"], ("是", "true", "1"), ("否", "false", "0")),
+    "responsible": (*VERDICTS["responsible"], ("是", "true", "1"), ("否", "false", "0")),
+    "approved": (*VERDICTS["approved"], ("审核通过", "同意", "是"), ("不通过", "退回", "否")),
+    "satisfied": (*VERDICTS["satisfied"], ("是",), ("否",)),
 }
 
 LIST_SEPARATORS = ("、", "，", ",", "；", ";", "\n")

@@ -32,7 +32,6 @@ from tousu.domain import lifecycle
 from tousu.storage import records
 from tousu.config import yamlio
 from tousu.domain.workdays import WorkCalendar
-from tousu.domain.deadlines import pending_deadline
 from tousu.errors import Problem, SheetProblem, TousuError, choices, os_reason
 from tousu.excel.fields import (BOOL_WORDS, HISTORY, HISTORY_SHEET, LIST_SEPARATORS, MAIN,
                            MAIN_BY_HEADER, MAIN_BY_KEY, MAIN_SHEET, STEP_TIMES)
@@ -625,9 +624,8 @@ class _Builder:
                     if until is None:
                         bad(n, "until", "延期须填延期至")
                         return None
-                    current = pending_deadline(c, "reply", self.rules, self.cal)
                     c = lifecycle.extend(c, until=until, reason=t["reason"] or "", approved_by=t["approved_by"] or "",
-                                         org=self.org, current_deadline=current, **kw)
+                                         org=self.org, rules=self.rules, cal=self.cal, **kw)
                 elif action == "reply":
                     for k in ("verified", "responsible"):
                         if flags[k] is None:
@@ -650,9 +648,9 @@ class _Builder:
                 elif action == "notify":
                     c = lifecycle.notify(c, **kw)
                 elif action == "escalate":
-                    c = assessment.escalate(c, rules=self.rules, channel=t["escalated_to"] or "", **kw)
+                    c = lifecycle.escalate(c, rules=self.rules, channel=t["escalated_to"] or "", **kw)
                 elif action == "assess":
-                    c = assessment.assess(c, rules=self.rules, org=self.org, rule=t["rule"],
+                    c = lifecycle.assess(c, rules=self.rules, org=self.org, rule=t["rule"],
                                           amount=assessment.parse_amount(_text(v.get("amount"))),
                                           person=t["person"], unit=t["unit"], **kw)
             except TousuError as exc:

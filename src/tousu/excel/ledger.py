@@ -17,7 +17,8 @@ from typing import Any
 from tousu.domain.workdays import WorkCalendar
 from tousu.domain.deadlines import STATUS_ZH, Stage, stages
 from tousu.excel.fields import HISTORY, HISTORY_SHEET, MAIN, MAIN_SHEET, STEP_TIMES, bool_text
-from tousu.domain.model import ACTIONS, Complaint, Event
+from tousu.domain.labels import label
+from tousu.domain.model import Complaint, Event
 from tousu.domain.privacy import Masker
 from tousu.config.rules import STAGE_KEYS, Rules
 from tousu.reports.listing import Filters
@@ -98,7 +99,7 @@ def main_row(c: Complaint, st: list[Stage], rules: Rules, now: datetime, mask: b
 def history_row(cid: str, e: Event, c: Complaint, m: Masker | None = None) -> list[Any]:
     """One 处理记录 row. The 受理 row carries the intake 事件等级 and 越级渠道; `m` masks the customer's data."""
     values: dict[str, Any] = {name: getattr(e, name, None) for name in (col.key for col in HISTORY[1:])}
-    values["action"] = ACTIONS.get(e.action, e.action)
+    values["action"] = label(e.action)
     values["note"] = e.note or None
     for key in ("verified", "responsible", "approved", "satisfied"):
         values[key] = bool_text(key, getattr(e, key))

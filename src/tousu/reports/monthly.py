@@ -23,7 +23,8 @@ from typing import Any
 
 from tousu.domain.workdays import WorkCalendar
 from tousu.domain.deadlines import Stage, stages
-from tousu.domain.model import Complaint, Event
+from tousu.domain.labels import step_line
+from tousu.domain.model import Complaint
 from tousu.domain.privacy import Masker
 from tousu.config.rules import Rules
 from tousu.reports.listing import stage_json
@@ -228,21 +229,6 @@ def _customer_keys(c: Complaint) -> list[tuple[str, str]]:
 _STEP_WORDS = {"dispatch", "contact", "return", "extend", "reply", "review", "revisit", "archive", "grade", "notify"}
 
 
-def _step_text(e: Event, m: Masker) -> str:
-    what = {
-        "dispatch": lambda: f"派发至{e.unit}",
-        "return": lambda: f"退回（{m.text(e.reason)}）",
-        "extend": lambda: f"经{e.approved_by}批准延期至{human_deadline(e.until)}",
-        "reply": lambda: "答复客户（" + ("属实" if e.verified else "不属实") + "，"
-                         + ("供电责任" if e.responsible else "非供电责任") + "）",
-        "review": lambda: "审核通过" if e.approved else f"审核驳回（{m.text(e.reason)}）",
-        "revisit": lambda: "回访满意" if e.satisfied else "回访不满意，再分发",
-        "grade": lambda: f"定为{e.severity}事件",
-        "notify": lambda: "上报营销部",
-    }.get(e.action, lambda: e.label)()
-    return f"{human(e.at)} {what}（{e.by}）"
-
-
 def _assessments(c: Complaint, rules: Rules) -> list[dict[str, Any]]:
     out = []
     for e in c.history:
@@ -264,7 +250,7 @@ def _bulletin(c: Complaint, rules: Rules, unmask: bool) -> dict[str, Any]:
         course += f"。客户态度：{c.attitude}"
     if c.all_escalations:
         course += f"。客户另向{'、'.join(c.all_escalations)}投诉（越级，第二十五条）"
-    steps = "；".join(_step_text(e, m) for e in c.history if e.action in _STEP_WORDS)
+    steps = "；".join(step_line(e, m.text) for e in c.history if e.action in _STEP_WORDS)
     process = m.text(r.process if r else "") or "（答复未写处理过程）"
     process += f"\n处理经过：{steps}" if steps else ""
     assessed = _assessments(c, rules)

@@ -12,14 +12,11 @@ from rich.table import Table
 
 from tousu.domain.workdays import WorkCalendar
 from tousu.domain.deadlines import STATUS_ZH, Stage
+from tousu.domain.labels import detail, verdict
 from tousu.domain.model import Complaint
 from tousu.timeutil import duration_zh, from_iso, human, human_deadline
 
 _STATUS_STYLE = {"met": "green", "late": "yellow", "pending": "cyan", "overdue": "bold red"}
-
-
-def yes_no(value: bool | None, yes: str, no: str) -> str:
-    return "—" if value is None else (yes if value else no)
 
 
 def complaint(console: Console, c: Complaint, stages: list[Stage], now: datetime) -> None:
@@ -39,7 +36,7 @@ def complaint(console: Console, c: Complaint, stages: list[Stage], now: datetime
         ("事件等级", c.current_severity),
         ("越级投诉", "、".join(c.all_escalations) or "无"),
         ("责任单位", c.unit or "—"),
-        ("核实结论 / 责任认定", f"{yes_no(c.verified, '属实', '不属实')} / {yes_no(c.responsible, '供电责任', '非供电责任')}"),
+        ("核实结论 / 责任认定", f"{verdict('verified', c.verified, '—')} / {verdict('responsible', c.responsible, '—')}"),
     ]
     r = c.reply
     if r:
@@ -53,7 +50,7 @@ def complaint(console: Console, c: Complaint, stages: list[Stage], now: datetime
     for col in ("时间", "步骤", "经办人", "内容"):
         h.add_column(col)
     for e in c.history:
-        h.add_row(human(e.at), e.label, escape(e.by), escape(event_detail(e)))
+        h.add_row(human(e.at), e.label, escape(e.by), escape(detail(e)))
     console.print(h)
 
     s = Table(title="时限", title_justify="left")
@@ -66,32 +63,6 @@ def complaint(console: Console, c: Complaint, stages: list[Stage], now: datetime
     console.print(s)
     for i, st in enumerate(stages, 1):
         console.print(f"  [dim]{i}. {st.name}（{st.clause}）：{escape(st.basis)}[/]")
-
-
-def event_detail(e) -> str:  # noqa: ANN001 - model.Event
-    parts = []
-    if e.action == "dispatch":
-        parts.append(f"派发至 {e.unit}")
-    if e.action == "return":
-        parts.append(f"{e.unit} 退回：{e.reason}")
-    if e.action == "extend":
-        parts.append(f"延期至 {human_deadline(e.until)}，{e.approved_by} 批准：{e.reason}")
-    if e.action == "reply":
-        parts.append(f"{yes_no(e.verified, '属实', '不属实')}，{yes_no(e.responsible, '供电责任', '非供电责任')}")
-    if e.action == "review":
-        parts.append("审核通过" if e.approved else f"驳回：{e.reason}")
-    if e.action == "revisit":
-        parts.append("满意" if e.satisfied else "不满意，待再分发")
-    if e.action == "grade":
-        parts.append(f"事件等级定为{e.severity}")
-    if e.action == "escalate":
-        parts.append(f"越级至 {e.escalated_to}")
-    if e.action == "assess":
-        who = e.person or e.unit
-        parts.append(f"{e.rule}：{who} {e.amount}元")
-    if e.note:
-        parts.append(e.note)
-    return "；".join(parts)
 
 
 def complaint_list(console: Console, rows: list[tuple[Complaint, Stage | None]], now: datetime) -> None:
