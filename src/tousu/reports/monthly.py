@@ -28,7 +28,7 @@ from tousu.domain.model import Complaint
 from tousu.domain.privacy import Masker
 from tousu.config.rules import Rules
 from tousu.reports.listing import stage_json
-from tousu.timeutil import CHINA, duration_zh, human, human_deadline, iso, to_china
+from tousu.timeutil import CHINA, duration_zh, human, iso, to_china
 
 NOT_DISPATCHED = "（未派发）"
 
