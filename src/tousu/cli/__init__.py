@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -9,7 +10,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from tousu.cli import assess, excel, intake, looking, report, steps
+from tousu.cli import assess, crash, excel, intake, looking, report, steps
 from tousu.cli.common import DataOpt, RulesOpt, err
 from tousu.cli.context import App
 from tousu.cli.usage_zh import help_in_chinese, usage_zh
@@ -48,7 +49,35 @@ for _group in (intake, steps, looking, assess, report, excel):
 
 
 def main() -> None:
-    """Entry point: run the app and say usage errors in Chinese (exit 2)."""
+    """Entry point: usage errors in Chinese (exit 2); Ctrl-C exits 130; any other failure exits 2
+    with a Chinese message naming the log file that holds the traceback (cli/crash.py)."""
+    try:
+        code = _run()
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        err.print("已取消。")
+        sys.exit(130)
+    except BrokenPipeError:  # `tousu list | head`: the reader left; say nothing more
+        _quiet_stdout()
+        sys.exit(141)
+    except BaseException as exc:  # noqa: BLE001 - a bug or a broken machine: exit 2, never 1 (overdue)
+        try:
+            err.print(f"[bold red]错误：[/]{escape(crash.report(exc))}")
+        except BaseException:  # noqa: BLE001 - stderr itself is gone
+            pass
+        sys.exit(crash.EXIT_ERROR)
+    sys.exit(code)
+
+
+def _quiet_stdout() -> None:
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
+def _run() -> int:
     command_ = typer.main.get_command(app)
     try:
         code = command_.main(prog_name="tousu", standalone_mode=False)
@@ -56,20 +85,17 @@ def main() -> None:
         kind = type(exc).__name__
         if kind == "Abort":  # Ctrl-C / Ctrl-D at a prompt
             err.print("\n已取消，没有写入任何记录。")
-            sys.exit(130)
+            return 130
         if kind == "NoArgsIsHelpError" and getattr(exc, "ctx", None) is not None:
             sys.stdout.write(exc.ctx.get_help() + "\n")  # type: ignore[attr-defined]
-            sys.exit(0)
+            return 0
         if not (hasattr(exc, "format_message") and hasattr(exc, "exit_code")):
             raise
         ctx = getattr(exc, "ctx", None)
         err.print(f"[bold red]错误：[/]{escape(usage_zh(exc))}")
         if ctx is not None:
             err.print(f"查看用法：{ctx.command_path} -h", markup=False)
-        sys.exit(exc.exit_code)
-    except KeyboardInterrupt:
-        err.print("已取消。")
-        sys.exit(130)
+        return exc.exit_code
     if type(code).__name__ == "Abort" or code is None:
-        sys.exit(0)
-    sys.exit(code if isinstance(code, int) else 0)
+        return 0
+    return code if isinstance(code, int) else 0

@@ -14,20 +14,21 @@ from pathlib import Path
 from typing import Annotated, Any, Callable, Optional
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 
 from tousu.cli.context import App
 from tousu.domain.deadlines import stages
 from tousu.domain.model import Complaint
 from tousu.errors import Problem, TousuError, os_reason
+from tousu.terminal.console import SafeConsole, visible_json
 from tousu.timeutil import parse_month
 
 # Piped or mailed (cron), rich would cut tables to 80 columns: give them room instead.
 _WIDTH = None if sys.stdout.isatty() or os.environ.get("COLUMNS") else 160
-out = Console(highlight=False, soft_wrap=False, width=_WIDTH)
+# Every text on the terminal goes through SafeConsole: control characters typed into a record show as `\x1b`.
+out = SafeConsole(highlight=False, soft_wrap=False, width=_WIDTH)
 # soft_wrap: messages and `path:line: …` problems stay one line each, whatever the width (cron logs, grep).
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+err = SafeConsole(stderr=True, highlight=False, soft_wrap=True)
 
 DataOpt = Annotated[Optional[Path], typer.Option("--data", envvar="TOUSU_DATA", help="数据目录（默认 ./data）")]
 RulesOpt = Annotated[Optional[str], typer.Option("--rules", envvar="TOUSU_RULES", help="规则文件（默认 ./rules.yaml，无则用内置规则）")]
@@ -93,7 +94,7 @@ def check_format(value: str) -> str:
 
 
 def print_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    sys.stdout.write(visible_json(json.dumps(data, ensure_ascii=False, indent=2)) + "\n")
 
 
 def warn_stages(a: App, c: Complaint) -> None:

@@ -7,7 +7,8 @@ from typing import Annotated, Optional
 import typer
 from rich.markup import escape
 
-from tousu.cli.common import (FormatOpt, IdArg, app_of, check_format, command, err, months_of, out,
+from tousu.cli import crash
+from tousu.cli.common import (FormatOpt, IdArg, app_of, check_format, command, err, months_of, os_error, out,
                               print_json, print_notes, print_problems, warn_stages)
 from tousu.cli.context import parse_at
 from tousu.domain.deadlines import stages
@@ -102,15 +103,20 @@ def check_overdue_cmd(
         report = overdue.check(complaints, problems, a.rules, a.calendar, now)
         notes = a.notes(complaints)
         report["warnings"] += [str(p) for p in notes]
-    except TousuError as exc:
-        if fmt == "json":  # cron keeps the JSON file: say what went wrong in it too
+        if fmt == "json":
+            print_json(report)
+    except Exception as exc:  # noqa: BLE001 - cron keeps the JSON file: say what went wrong in it too
+        known = exc if isinstance(exc, TousuError) else os_error(exc) if isinstance(exc, OSError) else None
+        said = known.message if known else crash.report(exc)  # a bug: traceback to the log, never the screen
+        if fmt == "json":
             print_json({"as_of": iso(a.now), "overdue": [], "due_soon": [], "warnings": [],
-                         "errors": [{"path": None, "line": 0, "message": exc.message}]
-                         + [p.as_json() for p in exc.problems]})
+                         "errors": [{"path": None, "line": 0, "message": said}]
+                         + [p.as_json() for p in (known.problems if known else ())]})
+        if known is None:
+            err.print(f"[bold red]错误：[/]{escape(said)}")
+            raise typer.Exit(2) from None
         raise
-    if fmt == "json":
-        print_json(report)
-    else:
+    if fmt != "json":
         render.overdue_report(out, report)
     for w in report["warnings"]:
         err.print(f"[yellow]注意：[/]{escape(w)}")

@@ -1,0 +1,104 @@
+"""Issue #14 §1: an unexpected failure reads as an error to cron (exit 2, never 1), the traceback in a log."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from tousu import cli as tousu_cli
+from tousu.reports import overdue
+from tousu.storage.store import Store
+
+
+def _boom(*args, **kwargs):
+    raise RuntimeError("故意的内部错误 secret-13912345678")
+
+
+def _main(monkeypatch: pytest.MonkeyPatch, *argv: str) -> int:
+    monkeypatch.setattr(sys, "argv", ["tousu", *argv])
+    with pytest.raises(SystemExit) as stop:
+        tousu_cli.main()
+    return stop.value.code
+
+
+def _logged(stderr: str) -> Path:
+    line = next(x for x in stderr.splitlines() if "错误详情已写入" in x)
+    return Path(line.split("错误详情已写入 ", 1)[1].split("，", 1)[0])
+
+
+def test_a_crash_in_check_overdue_exits_2_with_the_log_named_and_json_errors(
+        monkeypatch, capsys, data_dir: Path, tmp_path: Path) -> None:
+    monkeypatch.setenv("TOUSU_LOG_DIR", str(tmp_path / "logs"))
+    monkeypatch.setattr(overdue, "check", _boom)
+    code = _main(monkeypatch, "--data", str(data_dir), "check-overdue", "--format", "json",
+                 "--at", "2026-11-20 09:00")
+    got = capsys.readouterr()
+    assert code == 2
+    doc = json.loads(got.out)
+    assert doc["overdue"] == [] and len(doc["errors"]) == 1
+    log = _logged(got.err)
+    assert str(log) in doc["errors"][0]["message"] and "内部错误" in doc["errors"][0]["message"]
+    assert log.parent == tmp_path / "logs"
+    text = log.read_text(encoding="utf-8")
+    assert "Traceback" in text and "RuntimeError" in text and "check-overdue" in text
+    assert "Traceback" not in got.err and "secret" not in got.err and "secret" not in got.out
+    if hasattr(os, "getuid"):
+        assert log.stat().st_mode & 0o077 == 0  # the traceback may hold a customer's data: this user only
+
+
+def test_a_crash_in_a_step_exits_2_not_1(monkeypatch, capsys, data_dir: Path, tmp_path: Path) -> None:
+    monkeypatch.setenv("TOUSU_LOG_DIR", str(tmp_path / "logs"))
+    monkeypatch.setattr(Store, "create", _boom)
+    code = _main(monkeypatch, "--data", str(data_dir), "add", "--received-at", "2026-11-02 09:00",
+                 "--channel", "来电", "--name", "王小明", "--phone", "13912345678", "--item", "服务态度",
+                 "--content", "态度生硬")
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.startswith("错误：tousu 内部错误，未能完成；错误详情已写入 ")
+    assert "RuntimeError" in _logged(err).read_text(encoding="utf-8")
+
+
+def test_without_a_usable_state_folder_the_log_goes_to_a_private_temp_folder(
+        monkeypatch, capsys, data_dir: Path, tmp_path: Path) -> None:
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("x")
+    monkeypatch.delenv("TOUSU_LOG_DIR", raising=False)
+    monkeypatch.delenv("HOME", raising=False)
+    monkeypatch.setenv("XDG_STATE_HOME", str(blocked))  # mkdir under a file fails
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
+    (tmp_path / "tmp").mkdir()
+    monkeypatch.setattr(overdue, "check", _boom)
+    code = _main(monkeypatch, "--data", str(data_dir), "check-overdue", "--at", "2026-11-20 09:00")
+    assert code == 2
+    log = _logged(capsys.readouterr().err)
+    assert log.parent.parent == tmp_path / "tmp" and log.parent.name.startswith("tousu-")
+
+
+def test_ctrl_c_stays_130(monkeypatch, capsys, data_dir: Path) -> None:
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(overdue, "check", interrupted)
+    assert _main(monkeypatch, "--data", str(data_dir), "check-overdue", "--at", "2026-11-20 09:00") == 130
+    assert "Traceback" not in capsys.readouterr().err
+
+
+def test_a_real_process_that_crashes_exits_2_and_prints_no_traceback(data_dir: Path, tmp_path: Path) -> None:
+    script = ("import sys; from tousu.reports import overdue\n"
+              "def boom(*a, **k): raise ZeroDivisionError('x')\n"
+              "overdue.check = boom\n"
+              "from tousu.cli import main; sys.argv = ['tousu'] + sys.argv[1:]; main()\n")
+    env = {**os.environ, "TOUSU_LOG_DIR": str(tmp_path / "logs")}
+    r = subprocess.run([sys.executable, "-c", script, "--data", str(data_dir), "check-overdue",
+                        "--format", "json", "--at", "2026-11-20 09:00"],
+                       capture_output=True, text=True, env=env, timeout=60)
+    assert r.returncode == 2, r.stderr
+    assert "Traceback" not in r.stderr + r.stdout
+    assert json.loads(r.stdout)["errors"][0]["message"].startswith("tousu 内部错误")
+    assert "ZeroDivisionError" in _logged(r.stderr).read_text(encoding="utf-8")
