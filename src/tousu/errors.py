@@ -8,6 +8,8 @@ and serialised once, by `as_json`.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -21,6 +23,17 @@ class TousuError(Exception):
         self.message = message
         self.problems = problems
         self.field = field  # which input was wrong, as data (e.g. "phone"), for callers that place it
+
+
+@contextlib.contextmanager
+def about(field: str) -> Iterator[None]:
+    """A TousuError raised inside that names no field is about this one (e.g. org.person for approved_by)."""
+    try:
+        yield
+    except TousuError as exc:
+        if exc.field is None:
+            exc.field = field
+        raise
 
 
 class Located(Protocol):

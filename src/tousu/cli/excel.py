@@ -112,21 +112,13 @@ def import_cmd(
 
     a = app_of(ctx)
     cols = xi.load_mapping(mapping)
-    rules, org, cal, now, store = a.rules, a.org, a.calendar, a.now, a.store
     with _progress() as tick:
         wb = xi.read(file, sheet=sheet, mapping=cols, progress=tick)
-        items, problems = xi.build(wb, cols, rules=rules, org=org, cal=cal, now=now, progress=tick)
+        items, problems = xi.build(wb, cols, rules=a.rules, org=a.org, cal=a.calendar, now=a.now, progress=tick)
         if problems:
             raise TousuError(f"「{file.name}」有 {len(problems)} 处错误，未导入任何数据（改正后请重新导入）：",
                              tuple(problems))  # type: ignore[arg-type]
-        with store.lock():  # check and write as one step: two imports at once stay consistent
-            existing, broken = store.load_all()
-            if broken:
-                raise TousuError("数据目录中有无法读取的记录，无法判断是否重复导入，请先修正：",
-                                 tuple(broken))
-            outcomes = xi.classify(items, existing)
-            if not dry_run:
-                outcomes = xi.write(store, outcomes, (c.id for c in existing), progress=tick)
+        outcomes = xi.import_into(a.store, items, dry_run=dry_run, progress=tick)
     for label, names in (("未导入的列", wb.main.unused), ("与前面的列对应同一字段、未使用的列", wb.main.ignored)):
         if names:
             err.print(f"[yellow]注意：[/]{label}：{escape('、'.join(names))}")

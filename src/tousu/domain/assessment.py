@@ -163,10 +163,10 @@ def _rule_row(rule: PenaltyRule, c: Complaint) -> dict[str, Any]:
 def rule_of(rules: Rules, rule_id: str | None) -> PenaltyRule:
     """The penalty rule `--rule` names; TousuError listing the rules otherwise."""
     if not rule_id:
-        raise TousuError("缺少考核条款：请用 --rule 给出，或用 --suggest 查看本投诉适用的条款")
+        raise TousuError("缺少考核条款：请用 --rule 给出，或用 --suggest 查看本投诉适用的条款", field="rule")
     rule = rules.penalty(rule_id)
     if rule is None:
-        raise TousuError(f"考核条款「{rule_id}」不存在，可选：{choices(p.id for p in rules.penalties)}")
+        raise TousuError(f"考核条款「{rule_id}」不存在，可选：{choices(p.id for p in rules.penalties)}", field="rule")
     return rule
 
 
@@ -178,7 +178,7 @@ def parse_amount(text: str | int | None) -> int | None:
         return text
     s = str(text).strip().removesuffix("元").strip()
     if not s.isascii() or not s.isdigit():
-        raise TousuError(f"考核金额「{text}」无效，应为整数（元），如 --amount 300")
+        raise TousuError(f"考核金额「{text}」无效，应为整数（元），如 --amount 300", field="amount")
     return int(s)
 
 

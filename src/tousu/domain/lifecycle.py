@@ -12,7 +12,7 @@ import re
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from tousu.errors import Problem, TousuError, choices
+from tousu.errors import Problem, TousuError, about, choices
 from tousu.domain import states
 from tousu.domain.assessment import charges_zh, effective_range, refusal, rule_of
 from tousu.domain.deadlines import pending_deadline
@@ -40,10 +40,10 @@ def check_time(c: Complaint | None, at: datetime, now: datetime, what: str) -> d
     """A step's time: not in the future, not before the step it follows (SPEC §2)."""
     at = to_china(at)
     if at > now + FUTURE_SLACK:
-        raise TousuError(f"{what}时间 {human(at)} 晚于当前时间 {human(now)}，不能预先登记")
+        raise TousuError(f"{what}时间 {human(at)} 晚于当前时间 {human(now)}，不能预先登记", field="at")
     if c is not None and c.history and at < c.history[-1].at:
         prev = c.history[-1]
-        raise TousuError(f"{what}时间 {human(at)} 早于上一步「{prev.label}」的时间 {human(prev.at)}，请检查 --at")
+        raise TousuError(f"{what}时间 {human(at)} 早于上一步「{prev.label}」的时间 {human(prev.at)}，请检查 --at", field="at")
     return at
 
 
@@ -60,7 +60,7 @@ def _current_cycle(c: Complaint) -> tuple[Event, ...]:
 
 def _required(value: str | None, what: str, option: str) -> str:
     if value is None or not str(value).strip():
-        raise TousuError(f"缺少{what}，请用 {option} 给出")
+        raise TousuError(f"缺少{what}，请用 {option} 给出", field=option[2:].replace("-", "_"))
     return str(value).strip()
 
 
@@ -71,7 +71,7 @@ def check_phone(phone: str) -> str:
     """A plausible mobile or fixed-line number; TousuError naming it otherwise."""
     phone = phone.strip()
     if not _PHONE.match(phone) or sum(ch.isdigit() for ch in phone) < 5:
-        raise TousuError(f"联系电话「{phone}」无效，应为手机号或座机号（如 13912345678、023-12345678）")
+        raise TousuError(f"联系电话「{phone}」无效，应为手机号或座机号（如 13912345678、023-12345678）", field="phone")
     return phone
 
 
@@ -98,30 +98,30 @@ def new_complaint(
     """A draft complaint (ID to be given by the store), checked against rules.yaml."""
     received_at = check_time(None, received_at, now, "受理")
     if channel not in rules.channels:
-        raise TousuError(f"受理渠道「{channel}」无效，可选：{choices(rules.channels)}")
+        raise TousuError(f"受理渠道「{channel}」无效，可选：{choices(rules.channels)}", field="channel")
     name = _required(name, "客户姓名", "--name")
     phone = check_phone(_required(phone, "联系电话", "--phone"))
     items = rules.items
     if item not in items:
         valid = "；".join(f"{cat}：{'、'.join(its)}" for cat, its in rules.taxonomy.items())
-        raise TousuError(f"投诉项「{item}」无效，可选（第十条）：{valid}")
+        raise TousuError(f"投诉项「{item}」无效，可选（第十条）：{valid}", field="item")
     if category is None or category == "":
         category = items[item]
     elif category not in rules.taxonomy:
-        raise TousuError(f"投诉大类「{category}」无效，可选：{choices(rules.taxonomy)}")
+        raise TousuError(f"投诉大类「{category}」无效，可选：{choices(rules.taxonomy)}", field="category")
     elif items[item] != category:
         raise TousuError(f"投诉项「{item}」不属于「{category}」，而属于「{items[item]}」；"
-                         f"「{category}」的投诉项：{choices(rules.taxonomy[category])}")
+                         f"「{category}」的投诉项：{choices(rules.taxonomy[category])}", field="item")
     content = _required(content, "诉求内容", "--content")
     attitude = attitude or rules.attitudes[0]
     if attitude not in rules.attitudes:
-        raise TousuError(f"客户态度程度「{attitude}」无效，可选（第十四条）：{choices(rules.attitudes)}")
+        raise TousuError(f"客户态度程度「{attitude}」无效，可选（第十四条）：{choices(rules.attitudes)}", field="attitude")
     severity = severity or rules.severities[0]
     if severity not in rules.severities:
-        raise TousuError(f"事件等级「{severity}」无效，可选：{choices(rules.severities)}")
+        raise TousuError(f"事件等级「{severity}」无效，可选：{choices(rules.severities)}", field="severity")
     for ch in escalated_to:
         if ch not in rules.escalation_channels:
-            raise TousuError(f"越级投诉渠道「{ch}」无效，可选（第二十五条）：{choices(rules.escalation_channels)}")
+            raise TousuError(f"越级投诉渠道「{ch}」无效，可选（第二十五条）：{choices(rules.escalation_channels)}", field="escalated_to")
     by = _required(by, "受理人", "--by")
     return Complaint(
         id="",
@@ -182,7 +182,8 @@ def dispatch(c: Complaint, *, unit: str, at: datetime, by: str, now: datetime, o
     """派发 or 再分发 to a unit (第十四条、第十七条、第二十一条)."""
     _refuse_state(c, "dispatch", "派发",
                   "处理中的工单如不属本单位，应由该单位先退回（tousu return）" if c.state == "dispatched" else "")
-    org.unit(unit)
+    with about("unit"):
+        org.unit(unit)
     at = check_time(c, at, now, "派发")
     return append(c, Event("dispatch", at, by, note, unit=unit))
 
@@ -214,13 +215,14 @@ def extend(c: Complaint, *, until: datetime, reason: str, approved_by: str, at: 
     current_deadline = pending_deadline(c, "reply", rules, cal)
     reason = _required(reason, "延期理由", "--reason")
     approved_by = _required(approved_by, "批准人", "--approved-by")
-    org.person(approved_by)
+    with about("approved_by"):
+        org.person(approved_by)
     at = check_time(c, at, now, "延期")
     until = to_china(until)
     if current_deadline is not None and until <= current_deadline:
-        raise TousuError(f"延期至 {human_deadline(until)} 不晚于现在的答复期限 {human_deadline(current_deadline)}，无需延期")
+        raise TousuError(f"延期至 {human_deadline(until)} 不晚于现在的答复期限 {human_deadline(current_deadline)}，无需延期", field="until")
     if until <= at:
-        raise TousuError(f"延期至 {human_deadline(until)} 早于登记时间 {human(at)}")
+        raise TousuError(f"延期至 {human_deadline(until)} 早于登记时间 {human(at)}", field="until")
     return append(c, Event("extend", at, by, note, until=until, reason=reason, approved_by=approved_by))
 
 
@@ -229,7 +231,7 @@ def reply(c: Complaint, *, verified: bool, responsible: bool, cause: str, proces
     """答复客户并回复95598班 (第十五条), with 核实结论 and 责任认定 (第九条)."""
     _refuse_state(c, "reply", "答复")
     if responsible and not verified:
-        raise TousuError(NOT_VERIFIED_BUT_RESPONSIBLE)
+        raise TousuError(NOT_VERIFIED_BUT_RESPONSIBLE, field="verified")
     if not any(e.action == "contact" for e in _current_cycle(c)):
         raise TousuError(f"投诉 {c.id} 尚未登记首次联系客户，请先运行 tousu contact {c.id}（第十五条：首日联系）")
     process = _required(process, "处理过程", "--process")
@@ -267,7 +269,7 @@ def grade(c: Complaint, *, severity: str, rules: Rules, at: datetime, by: str, n
           note: str = "") -> Complaint:
     """Set or raise 事件等级; 严重/重大 starts the same-day 上报 clock (第十九条)."""
     if severity not in rules.severities:
-        raise TousuError(f"事件等级「{severity}」无效，可选：{choices(rules.severities)}")
+        raise TousuError(f"事件等级「{severity}」无效，可选：{choices(rules.severities)}", field="severity")
     if not states.allowed("grade", c.state):
         raise TousuError(f"投诉 {c.id} {c.state_zh}，不能再定级")
     current = c.current_severity
@@ -275,7 +277,7 @@ def grade(c: Complaint, *, severity: str, rules: Rules, at: datetime, by: str, n
     if order.index(severity) <= order.index(current):
         higher = order[order.index(current) + 1:]
         tail = f"只能提高（可选：{choices(higher)}）" if higher else "已是最高等级，不能再提高"
-        raise TousuError(f"投诉 {c.id} 的事件等级已是「{current}」，{tail}")
+        raise TousuError(f"投诉 {c.id} 的事件等级已是「{current}」，{tail}", field="severity")
     at = check_time(c, at, now, "定级")
     return append(c, Event("grade", at, by, note, severity=severity))
 
@@ -285,7 +287,7 @@ def notify(c: Complaint, *, at: datetime, by: str, now: datetime, note: str = ""
     severity = c.current_severity
     if severity not in ("严重", "重大"):
         raise TousuError(f"投诉 {c.id} 的事件等级为「{severity}」，只有严重或重大投诉事件需要上报（第十九条）；"
-                         f"如需定级请用 tousu grade {c.id} --severity 严重")
+                         f"如需定级请用 tousu grade {c.id} --severity 严重", field="severity")
     raised = c.last("grade")
     since = raised.at if raised else c.received_at
     done = c.last("notify")
@@ -300,7 +302,7 @@ def escalate(c: Complaint, *, rules: Rules, channel: str, at: datetime, by: str,
     """Register that the customer also complained outside the company (越级, 第二十五条)."""
     channel = (channel or "").strip()
     if channel not in rules.escalation_channels:
-        raise TousuError(f"越级投诉渠道「{channel}」无效，可选（第二十五条）：{choices(rules.escalation_channels)}")
+        raise TousuError(f"越级投诉渠道「{channel}」无效，可选（第二十五条）：{choices(rules.escalation_channels)}", field="escalated_to")
     if channel in c.all_escalations:
         raise TousuError(f"投诉 {c.id} 已登记越级投诉至「{channel}」，不能重复登记")
     at = check_time(c, at, now, "越级登记")
@@ -312,17 +314,17 @@ def _assessed_target(r, person: str | None, unit: str | None, org: Org) -> tuple
     person = (person or "").strip() or None
     unit = (unit or "").strip() or None
     if person and unit:
-        raise TousuError(f"--person 与 --unit 只能给出一个：条款「{r.id}」考核{charges_zh(r)}")
+        raise TousuError(f"--person 与 --unit 只能给出一个：条款「{r.id}」考核{charges_zh(r)}", field="person")
     if r.charges == "unit":
         if person:
-            raise TousuError(f"条款「{r.id}」（{r.clause}）考核责任单位，请用 --unit 给出单位，不能用 --person（「{person}」）")
+            raise TousuError(f"条款「{r.id}」（{r.clause}）考核责任单位，请用 --unit 给出单位，不能用 --person（「{person}」）", field="unit")
         if not unit:
-            raise TousuError(f"缺少考核对象：条款「{r.id}」（{r.clause}）考核责任单位，请用 --unit 给出，可选：{choices(org.unit_names)}")
+            raise TousuError(f"缺少考核对象：条款「{r.id}」（{r.clause}）考核责任单位，请用 --unit 给出，可选：{choices(org.unit_names)}", field="unit")
     else:
         if unit:
-            raise TousuError(f"条款「{r.id}」（{r.clause}）考核责任人，请用 --person 给出人员，不能用 --unit（「{unit}」）")
+            raise TousuError(f"条款「{r.id}」（{r.clause}）考核责任人，请用 --person 给出人员，不能用 --unit（「{unit}」）", field="person")
         if not person:
-            raise TousuError(f"缺少考核对象：条款「{r.id}」（{r.clause}）考核责任人，请用 --person 给出，可选：{choices(org.person_names)}")
+            raise TousuError(f"缺少考核对象：条款「{r.id}」（{r.clause}）考核责任人，请用 --person 给出，可选：{choices(org.person_names)}", field="person")
     return person, unit
 
 
@@ -335,17 +337,18 @@ def assess(c: Complaint, *, rules: Rules, org: Org, rule: str | None, amount: in
     why = refusal(c, r, rules.source)
     if why:
         raise TousuError(why)
-    if person:
-        org.person(person)
-    else:
-        org.unit(unit)  # type: ignore[arg-type]
+    with about("person" if person else "unit"):
+        if person:
+            org.person(person)
+        else:
+            org.unit(unit)  # type: ignore[arg-type]
     rng = effective_range(r, c)
     if amount is None:
         if rng.fixed is None:
-            raise TousuError(f"缺少考核金额：请用 --amount 给出，条款「{r.id}」（{r.clause}）的金额为 {rng.describe()}")
+            raise TousuError(f"缺少考核金额：请用 --amount 给出，条款「{r.id}」（{r.clause}）的金额为 {rng.describe()}", field="amount")
         amount = rng.fixed
     if not rng.admits(amount):
-        raise TousuError(f"考核金额 {amount} 元不在条款「{r.id}」（{r.name}，{r.clause}）的范围内：{rng.describe()}")
+        raise TousuError(f"考核金额 {amount} 元不在条款「{r.id}」（{r.name}，{r.clause}）的范围内：{rng.describe()}", field="amount")
     who = person or unit
     for e in c.history:
         if e.action == "assess" and e.rule == r.id and (e.person or e.unit) == who:

@@ -13,7 +13,7 @@ import contextlib
 import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import replace
-from datetime import date
+from datetime import datetime
 from pathlib import Path
 
 from tousu.storage import parsecache
@@ -21,6 +21,7 @@ from tousu.storage import records
 from tousu.config import yamlio
 from tousu.errors import Problem, TousuError
 from tousu.domain.model import ID_PATTERN, Complaint
+from tousu.timeutil import to_china
 
 LOCK_NAME = ".tousu.lock"
 
@@ -47,6 +48,37 @@ def _locked(path: Path) -> Iterator[None]:
                 yield
             finally:
                 fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+
+
+def id_prefix(received_at: datetime) -> str:
+    """TS + the 受理 day: the part of an ID its day gives."""
+    return f"TS{to_china(received_at):%Y%m%d}"
+
+
+class IdSequence:
+    """The next free number of each 受理 day, from the IDs known to be taken (add and import alike).
+
+    An ID is TS + 受理日期 + a four-digit number, counted from 0001 per day; the
+    next one is one more than the highest taken. Names that are not IDs are ignored.
+    """
+
+    def __init__(self, taken: Iterable[str] = ()) -> None:
+        self._last: dict[str, int] = {}
+        for cid in taken:
+            self.take(cid)
+
+    def take(self, cid: str) -> None:
+        if ID_PATTERN.match(cid):
+            self._last[cid[:10]] = max(self._last.get(cid[:10], 0), int(cid[10:]))
+
+    def next(self, received_at: datetime) -> str:
+        """A new ID for a complaint received then (and it counts as taken from now on)."""
+        prefix = id_prefix(received_at)
+        seq = self._last.get(prefix, 0) + 1
+        if seq > 9999:
+            raise TousuError(f"{to_china(received_at):%Y-%m-%d} 的投诉编号已用完（9999 件）")
+        self._last[prefix] = seq
+        return f"{prefix}{seq:04d}"
 
 
 class Store:
@@ -109,20 +141,15 @@ class Store:
 
     def create(self, draft: Complaint) -> Complaint:
         """Give the draft the next free ID of its 受理 day and write it."""
-        day: date = draft.received_at.date()
-        prefix = f"TS{day:%Y%m%d}"
-        folder = self.complaints / f"{day:%Y-%m}"
+        folder = self.complaints / f"{draft.received_at.date():%Y-%m}"
         # Only real IDs: a copy such as 「TS202611260001 - 副本.yaml」 must not stop intake.
-        taken = [int(p.stem[-4:]) for p in folder.glob(f"{prefix}*.yaml")
-                 if ID_PATTERN.match(p.stem)] if folder.is_dir() else []
-        seq = max(taken, default=0) + 1
-        while seq <= 9999:
-            c = replace(draft, id=f"{prefix}{seq:04d}")
+        ids = IdSequence(p.stem for p in folder.glob(f"{id_prefix(draft.received_at)}*.yaml")) \
+            if folder.is_dir() else IdSequence()
+        while True:
+            c = replace(draft, id=ids.next(draft.received_at))
             path = self.path_for(c.id)
             if yamlio.create_exclusive(path, records.dumps(c)):
                 return replace(c, path=path)
-            seq += 1
-        raise TousuError(f"{day} 的投诉编号已用完（9999 件）")
 
     def update(self, cid: str, step: Callable[[Complaint], Complaint]) -> Complaint:
         """Apply `step` to the current record under the lock and write the result atomically."""

@@ -1,0 +1,274 @@
+"""A row's history rebuilt through the lifecycle steps, so an import obeys the rules of hand entry.
+
+Two sources: the 处理记录 sheet (one row per step, as tousu exports it) or the
+main sheet's time columns (派发时间 … 归档时间, as a 95598 export or a
+hand-kept 台账 has them). Each step names the field it refuses; that field
+picks the column the problem is shown in.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+
+from tousu.domain import assessment, lifecycle
+from tousu.domain.model import ACTIONS, Complaint
+from tousu.errors import TousuError, choices
+from tousu.excel.fields import HISTORY, HISTORY_SHEET, MAIN_BY_KEY, STEP_TIMES
+from tousu.excel.importing import cells
+from tousu.excel.importing.cells import RowProblem
+from tousu.excel.importing.rows import Rows
+from tousu.timeutil import human
+
+ACTION_BY_LABEL = {label: action for action, label in ACTIONS.items()}
+HISTORY_KEYS = {c.key for c in HISTORY}
+_HISTORY_TEXTS = ("note", "unit", "reason", "approved_by", "cause", "process", "measures", "severity",
+                  "escalated_to", "rule", "person")
+_HISTORY_FLAGS = ("verified", "responsible", "approved", "satisfied")
+
+# ---------------------------------------------------------------- the main sheet's time columns
+
+# Facts of a step without the step's time would be lost: refused.
+_NEEDS_TIME = (("dispatched_at", ("unit",)),
+               ("replied_at", ("verified", "responsible", "cause", "process", "measures")),
+               ("revisited_at", ("satisfied",)))
+
+
+@dataclass(frozen=True)
+class MainFacts:
+    times: dict[str, datetime | None]
+    unit: str | None
+    verified: bool | None
+    responsible: bool | None
+    satisfied: bool | None
+    cause: str
+    process: str
+    measures: str
+
+
+def _main_facts(r: Rows, n: int, row: tuple[Any, ...]) -> MainFacts | None:
+    """The step facts of a main-sheet row, checked; None (and problems) if any is wrong."""
+    before = len(r.problems)
+    times = {key: r.when(n, row, key) for key, _ in STEP_TIMES}
+    unit = r.text(row, "unit")
+    if unit is not None:
+        try:
+            r.org.unit(unit)
+        except TousuError as exc:
+            r.bad(n, "unit", exc.message)
+    flags = {k: r.boolean(n, r.text(row, k), k) for k in ("verified", "responsible", "satisfied")}
+    bad_cells = {p.column for p in r.problems[before:]}
+    for when_key, facts in _NEEDS_TIME:
+        if times[when_key] is None and r.header(when_key) not in bad_cells:
+            for key in facts:
+                if r.text(row, key) is not None:
+                    r.bad(n, key, f"有{MAIN_BY_KEY[key].header}但没有{MAIN_BY_KEY[when_key].header}，"
+                                  f"请补上{MAIN_BY_KEY[when_key].header}")
+    if times["replied_at"] is not None:
+        for key in ("verified", "responsible"):
+            if flags[key] is None and r.header(key) not in bad_cells:
+                r.bad(n, key, f"有答复时间，须填{MAIN_BY_KEY[key].header}")
+    if times["revisited_at"] is not None and flags["satisfied"] is None and r.header("satisfied") not in bad_cells:
+        r.bad(n, "satisfied", "有回访时间，须填回访结果（满意/不满意）")
+    if len(r.problems) > before:
+        return None
+    return MainFacts(times, unit, flags["verified"], flags["responsible"], flags["satisfied"],
+                     r.text(row, "cause") or "", r.text(row, "process") or "", r.text(row, "measures") or "")
+
+
+MainStep = Callable[[Complaint, MainFacts, datetime, str, Rows], Complaint]
+
+# The main sheet's steps; the 95598 班 (the intake's 受理人) dispatches, reviews, revisits, archives.
+_MAIN_STEPS: dict[str, MainStep] = {
+    "dispatch": lambda c, f, at, hq, r: lifecycle.dispatch(c, unit=f.unit or "", at=at, by=hq, org=r.org, now=r.now),
+    "contact": lambda c, f, at, hq, r: lifecycle.contact(c, at=at, by=c.unit or hq, now=r.now),
+    "reply": lambda c, f, at, hq, r: lifecycle.reply(
+        c, verified=bool(f.verified), responsible=bool(f.responsible), cause=f.cause, process=f.process,
+        measures=f.measures, at=at, by=c.unit or hq, now=r.now),
+    "review": lambda c, f, at, hq, r: lifecycle.review(c, approve=True, reason=None, at=at, by=hq, now=r.now),
+    "revisit": lambda c, f, at, hq, r: lifecycle.revisit(c, satisfied=bool(f.satisfied), at=at, by=hq, now=r.now),
+    "archive": lambda c, f, at, hq, r: lifecycle.archive(c, at=at, by=hq, now=r.now),
+}
+
+
+def steps_from_main(r: Rows, n: int, row: tuple[Any, ...], c: Complaint | None) -> Complaint | None:
+    """The history the main sheet's time columns tell: 派发 … 归档, each through lifecycle.
+
+    The cells are checked even when the intake failed (c is None), so every problem of a row is told.
+    """
+    facts = _main_facts(r, n, row)
+    if c is None or facts is None:
+        return None
+    hq = c.received_by
+    for key, action in STEP_TIMES:
+        at = facts.times[key]
+        if at is None:
+            continue
+        try:
+            c = _MAIN_STEPS[action](c, facts, at, hq, r)
+        except TousuError as exc:
+            # A fact of the row when the step names one, else the time column of the step.
+            column = exc.field if exc.field in MAIN_BY_KEY and exc.field != "at" else key
+            r.bad(n, column, exc.message)
+            return None
+    return c
+
+
+# ---------------------------------------------------------------- the 处理记录 sheet
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    """One 处理记录 row read: its step, time, who, texts and yes/no facts."""
+
+    n: int
+    action: str
+    at: datetime
+    until: datetime | None
+    by: str
+    texts: dict[str, str | None]
+    flags: dict[str, bool | None]
+    amount: Any
+
+    def t(self, key: str) -> str:
+        return self.texts[key] or ""
+
+    def kw(self, r: Rows) -> dict[str, Any]:
+        return {"at": self.at, "by": self.by, "now": r.now, "note": self.t("note")}
+
+
+def _extend(c: Complaint, h: HistoryRow, r: Rows) -> Complaint:
+    if h.until is None:
+        raise TousuError("延期须填延期至", field="until")
+    return lifecycle.extend(c, until=h.until, reason=h.t("reason"), approved_by=h.t("approved_by"), org=r.org,
+                            rules=r.rules, cal=r.cal, **h.kw(r))
+
+
+def _reply(c: Complaint, h: HistoryRow, r: Rows) -> Complaint:
+    for k in ("verified", "responsible"):
+        if h.flags[k] is None:
+            raise TousuError("答复须填此项", field=k)
+    return lifecycle.reply(c, verified=bool(h.flags["verified"]), responsible=bool(h.flags["responsible"]),
+                           cause=h.t("cause"), process=h.t("process"), measures=h.t("measures"), **h.kw(r))
+
+
+def _revisit(c: Complaint, h: HistoryRow, r: Rows) -> Complaint:
+    if h.flags["satisfied"] is None:
+        raise TousuError("回访须填回访结果（满意/不满意）", field="satisfied")
+    return lifecycle.revisit(c, satisfied=bool(h.flags["satisfied"]), **h.kw(r))
+
+
+def _assess(c: Complaint, h: HistoryRow, r: Rows) -> Complaint:
+    return lifecycle.assess(c, rules=r.rules, org=r.org, rule=h.texts["rule"],
+                            amount=assessment.parse_amount(cells.text(h.amount)),
+                            person=h.texts["person"], unit=h.texts["unit"], **h.kw(r))
+
+
+HistoryStep = Callable[[Complaint, HistoryRow, Rows], Complaint]
+
+# Every step after 受理, as `tousu <step>` would take it.
+_HISTORY_STEPS: dict[str, HistoryStep] = {
+    "dispatch": lambda c, h, r: lifecycle.dispatch(c, unit=h.t("unit"), org=r.org, **h.kw(r)),
+    "contact": lambda c, h, r: lifecycle.contact(c, **h.kw(r)),
+    "return": lambda c, h, r: lifecycle.return_(c, reason=h.t("reason"), **h.kw(r)),
+    "extend": _extend,
+    "reply": _reply,
+    "review": lambda c, h, r: lifecycle.review(c, approve=h.flags["approved"] is not False,
+                                               reason=h.texts["reason"], **h.kw(r)),
+    "revisit": _revisit,
+    "archive": lambda c, h, r: lifecycle.archive(c, **h.kw(r)),
+    "grade": lambda c, h, r: lifecycle.grade(c, severity=h.t("severity"), rules=r.rules, **h.kw(r)),
+    "notify": lambda c, h, r: lifecycle.notify(c, **h.kw(r)),
+    "escalate": lambda c, h, r: lifecycle.escalate(c, rules=r.rules, channel=h.t("escalated_to"), **h.kw(r)),
+    "assess": _assess,
+}
+
+
+class _History:
+    """The 处理记录 sheet's rows of one complaint, read and replayed."""
+
+    def __init__(self, r: Rows) -> None:
+        assert r.wb.history is not None
+        self.r, self.sheet = r, r.wb.history
+
+    def col(self, key: str) -> str:
+        return self.sheet.headers.get(key) or next(h.header for h in HISTORY if h.key == key)
+
+    def bad(self, n: int, key: str | None, message: str) -> None:
+        self.r.problems.append(RowProblem(n, self.col(key) if key else None, message, HISTORY_SHEET))
+
+    def _time(self, n: int, v: dict[str, Any], key: str) -> datetime | None:
+        if not cells.text(v.get(key)):
+            return None
+        try:
+            return cells.when(v[key], self.r.wb.epoch)
+        except ValueError as exc:
+            self.bad(n, key, str(exc))
+            return None
+
+    def read(self, n: int, v: dict[str, Any]) -> HistoryRow | None:
+        """One row's cells checked; None (and problems) if any is wrong."""
+        before = len(self.r.problems)
+        label = cells.text(v.get("action"))
+        action = ACTION_BY_LABEL.get(label or "", label if label in ACTIONS else None)
+        if action is None:
+            self.bad(n, "action", f"未知的步骤「{label or ''}」，可选：{choices(ACTION_BY_LABEL)}")
+            return None
+        at = self._time(n, v, "at")
+        if at is None and len(self.r.problems) == before:
+            self.bad(n, "at", "不能为空")
+        until = self._time(n, v, "until")
+        by = cells.text(v.get("by"))
+        if by is None:
+            self.bad(n, "by", "不能为空")
+        flags = {k: self.r.boolean(n, cells.text(v.get(k)), k, self.col(k), HISTORY_SHEET) for k in _HISTORY_FLAGS}
+        if len(self.r.problems) > before:
+            return None
+        texts = {k: cells.text(v.get(k)) for k in _HISTORY_TEXTS}
+        return HistoryRow(n, action, at, until, by, texts, flags, v.get("amount"))  # type: ignore[arg-type]
+
+    def intake_event(self, c: Complaint, h: HistoryRow) -> Complaint | None:
+        """The 受理 row: who took it, its note, the intake 事件等级 and 越级渠道 (later ones are events)."""
+        rules, severity = self.r.rules, h.texts["severity"]
+        if h.at != c.received_at:
+            self.bad(h.n, "at", f"受理时间 {human(h.at)} 与投诉台账中的受理时间 {human(c.received_at)} 不一致")
+            return None
+        if severity is not None and severity not in rules.severities:
+            self.bad(h.n, "severity", f"事件等级「{severity}」无效，可选：{choices(rules.severities)}")
+            return None
+        chans = tuple(p.strip() for p in re.split("[、，,；;\n]", h.texts["escalated_to"] or "") if p.strip())
+        for ch in chans:
+            if ch not in rules.escalation_channels:
+                self.bad(h.n, "escalated_to", f"越级投诉渠道「{ch}」无效，可选：{choices(rules.escalation_channels)}")
+                return None
+        return replace(c, received_by=h.by, severity=severity or rules.severities[0], escalated_to=chans,
+                       history=(replace(c.history[0], by=h.by, note=h.t("note")),) + c.history[1:])
+
+    def step(self, c: Complaint, i: int, h: HistoryRow) -> Complaint | None:
+        if h.action == "add":
+            if i != 0:
+                self.bad(h.n, "action", "「受理」只能是第一步")
+                return None
+            return self.intake_event(c, h)
+        try:
+            return _HISTORY_STEPS[h.action](c, h, self.r)
+        except TousuError as exc:
+            self.bad(h.n, exc.field if exc.field in HISTORY_KEYS else "action", exc.message)
+            return None
+
+
+def steps_from_history(r: Rows, c: Complaint, rows: list[tuple[int, dict[str, Any]]]) -> Complaint | None:
+    """Replay 处理记录 rows through lifecycle; the 受理 row gives the intake 等级 and 越级渠道."""
+    hist = _History(r)
+    for i, (n, v) in enumerate(rows):
+        h = hist.read(n, v)
+        if h is None:
+            return None
+        step = hist.step(c, i, h)
+        if step is None:
+            return None
+        c = step
+    return c

@@ -1,0 +1,163 @@
+"""Reading the workbook: which sheet, which row is the header, which column holds which field."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from tousu.errors import TousuError, choices
+from tousu.excel.fields import HISTORY, HISTORY_SHEET, MAIN, MAIN_SHEET
+from tousu.excel.importing.cells import Progress
+from tousu.excel.importing.mapping import Mapping, norm_header
+
+HEADER_SCAN_ROWS = 10  # a title or note may sit above the header row
+
+Lookup = dict[str, tuple[int, str]]  # normalised header → (rank, field key); the lower rank wins a field
+Row = tuple[int, tuple[Any, ...]]  # (1-based row number, cells)
+
+
+@dataclass
+class SheetRows:
+    """The rows of one sheet: header cells, which column holds which field, the data rows."""
+
+    title: str
+    header_row: int
+    columns: dict[str, int]  # field key → 0-based column index
+    headers: dict[str, str]  # field key → the header as written in the sheet
+    rows: list[Row]
+    unused: list[str] = field(default_factory=list)  # headers nothing maps to
+    ignored: list[str] = field(default_factory=list)  # second columns for a field already found
+
+
+@dataclass
+class Sheets:
+    path: Path
+    main: SheetRows
+    history: SheetRows | None
+    epoch: datetime
+
+
+def _open(path: Path) -> Any:
+    from openpyxl import load_workbook
+
+    if not path.exists():
+        raise TousuError(f"找不到文件「{path}」")
+    if path.is_dir():
+        raise TousuError(f"「{path}」是目录，不是 xlsx 文件")
+    try:
+        # data_only: a formula cell gives its value; text that merely looks like a formula stays text.
+        return load_workbook(path, read_only=True, data_only=True)
+    except Exception:  # noqa: BLE001 - openpyxl raises many kinds for a file that is not xlsx
+        hint = "；旧版 .xls 请先在 Excel/WPS 中另存为 .xlsx" if path.suffix.lower() in (".xls", ".et") else ""
+        raise TousuError(f"「{path}」不是有效的 xlsx 文件，无法读取{hint}") from None
+
+
+def export_only(header: str) -> bool:
+    """Stage deadline columns of tousu's export: import works them out again instead."""
+    return header.endswith(("期限", "按时情况"))
+
+
+def _columns(header: tuple[Any, ...], lookup: Lookup,
+             known: set[str]) -> tuple[dict[str, int], dict[str, str], list[str], list[str]]:
+    """Which column holds which field; the earliest-ranked header wins a field."""
+    chosen: dict[str, tuple[int, int]] = {}  # key → (rank, column index)
+    unused, ignored = [], []
+    for i, cell in enumerate(header):
+        h = norm_header(cell)
+        if not h:
+            continue
+        hit = lookup.get(h)
+        if hit is None:
+            if h not in known and not export_only(h):
+                unused.append(str(cell).strip())
+            continue
+        rank, key = hit
+        if key in chosen:
+            old_rank, old_i = chosen[key]
+            if rank < old_rank:
+                ignored.append(norm_header(header[old_i]))
+                chosen[key] = (rank, i)
+            else:
+                ignored.append(h)
+        else:
+            chosen[key] = (rank, i)
+    cols = {k: i for k, (_, i) in chosen.items()}
+    return cols, {k: str(header[i]).strip() for k, i in cols.items()}, unused, ignored
+
+
+def _header_row(head: list[Row], lookup: Lookup) -> int:
+    """The header row: the one among the first rows that names the most known fields."""
+    best_n, best_score = 1, 0
+    for n, row in head:
+        score = len({lookup[h][1] for h in map(norm_header, row) if h in lookup})
+        if score > best_score:
+            best_n, best_score = n, score
+    return best_n
+
+
+def _read_sheet(ws: Any, lookup: Lookup, known: set[str], progress: Progress | None, phase: str) -> SheetRows:
+    rows_iter = ws.iter_rows(values_only=True)
+    head: list[Row] = []
+    for n, row in enumerate(rows_iter, 1):
+        head.append((n, tuple(row)))
+        if n >= HEADER_SCAN_ROWS:
+            break
+    best_n = _header_row(head, lookup)
+    header = next((row for n, row in head if n == best_n), ())
+    cols, headers, unused, ignored = _columns(header, lookup, known)
+    total = ws.max_row if isinstance(getattr(ws, "max_row", None), int) else None
+    data: list[Row] = []
+
+    def keep(n: int, row: tuple[Any, ...]) -> None:
+        if any(v is not None and (not isinstance(v, str) or v.strip()) for v in row):
+            data.append((n, row))
+        if progress and n % 500 == 0:
+            progress(phase, n, total)
+
+    for n, row in head:
+        if n > best_n:
+            keep(n, row)
+    for n, row in enumerate(rows_iter, len(head) + 1):
+        keep(n, tuple(row))
+    return SheetRows(ws.title, best_n, cols, headers, data, unused, ignored)
+
+
+def _main_sheet(path: Path, names: list[str], sheet: str | None) -> str:
+    if sheet is not None:
+        if sheet not in names:
+            raise TousuError(f"「{path.name}」中没有工作表「{sheet}」，已有的工作表：{choices(names)}")
+        return sheet
+    if MAIN_SHEET in names:
+        return MAIN_SHEET
+    return next((n for n in names if n != HISTORY_SHEET), names[0])
+
+
+def main_lookup(mapping: Mapping) -> Lookup:
+    """tousu's own headers first, then the mapping's."""
+    lookup: Lookup = {}
+    for col in MAIN:
+        if col.importable:
+            lookup.setdefault(col.header, (len(lookup), col.key))
+    for header, key in mapping.columns.items():
+        lookup.setdefault(header, (len(lookup), key))
+    return lookup
+
+
+def read(path: Path, *, sheet: str | None, mapping: Mapping, progress: Progress | None = None) -> Sheets:
+    """Open the workbook and read the main sheet (and 处理记录, if there is one)."""
+    path = Path(path)
+    wb = _open(path)
+    try:
+        names = list(wb.sheetnames)
+        main_name = _main_sheet(path, names, sheet)
+        known = {c.header for c in MAIN}
+        main = _read_sheet(wb[main_name], main_lookup(mapping), known, progress, "读取")
+        history = None
+        if HISTORY_SHEET in names and main_name != HISTORY_SHEET:
+            hlookup = {c.header: (i, c.key) for i, c in enumerate(HISTORY)}
+            history = _read_sheet(wb[HISTORY_SHEET], hlookup, set(hlookup), progress, "读取处理记录")
+        return Sheets(path, main, history, getattr(wb, "epoch", datetime(1899, 12, 30)))
+    finally:
+        wb.close()
