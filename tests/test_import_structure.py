@@ -18,6 +18,7 @@ from test_excel import new_data, records, refused, walk, ok
 from tousu.config import org as org_file
 from tousu.config import rules as rules_file
 from tousu.domain import lifecycle
+from tousu.domain.workdays import WorkCalendar
 from tousu.errors import TousuError
 from tousu.storage.store import IdSequence, Store
 from tousu.timeutil import CHINA
@@ -87,7 +88,8 @@ def test_lifecycle_steps_name_the_wrong_field(data_dir: Path, repo_root: Path) -
     d = lifecycle.contact(lifecycle.dispatch(c, unit="城关供电所", at=at, by="王五", now=NOW, org=org),
                           at=at, by="李四", now=NOW)
     assert field_of(lifecycle.extend, c=d, until=datetime(2025, 11, 30, tzinfo=CHINA), reason="复杂",
-                    approved_by="周八", at=at, by="李四", now=NOW, org=org, current_deadline=None) == "approved_by"
+                    approved_by="周八", at=at, by="李四", now=NOW, org=org, rules=rules,
+                    cal=WorkCalendar()) == "approved_by"
     assert field_of(lifecycle.reply, c=d, verified=False, responsible=True, cause="x", process="y", measures="",
                     at=at, by="李四", now=NOW) == "verified"
     assert field_of(lifecycle.archive, c=d, at=at, by="王五", now=NOW) is None  # the state: no one field
