@@ -13,7 +13,9 @@ from pathlib import Path
 import pytest
 
 from conftest import Cli
-from tousu.domain import assessment
+from tousu.domain import ledger as ledger_mod
+from tousu.reports.half_year import half_year
+from tousu.timeutil import Half, Month
 from tousu.config import org as org_mod
 from tousu.config import rules as rules_mod
 from tousu.storage.store import Store
@@ -383,10 +385,10 @@ def test_unit_fine_is_listed_per_unit(rcli: Cli) -> None:
     ok(assess(rcli, b, "falsified", "东城供电所", 500, "2026-11-11 11:00"))
     rules = rules_mod.load(REPO_RULES)
     cs, _ = Store(rcli.data).load_all()
-    got = assessment.unit_fines(cs, rules, 2026, 11)
+    got = ledger_mod.unit_fines(cs, rules, Month(2026, 11))
     assert [(u["unit"], u["count"], u["amount"]) for u in got] == [("东城供电所", 1, 500), ("城关供电所", 2, 1000)]
-    assert assessment.unit_fines(cs, rules, 2026, 12) == []
-    assert assessment.ledger(cs, org_mod.load(rcli.data / "org.yaml"), 2026, 11) == []
+    assert ledger_mod.unit_fines(cs, rules, Month(2026, 12)) == []
+    assert ledger_mod.ledger(cs, org_mod.load(rcli.data / "org.yaml"), Month(2026, 11)) == []
 
 
 # ---------------------------------------------------------------- the 绩效 ledger (第二十八条)
@@ -400,17 +402,17 @@ def test_ledger_carries_what_a_month_cannot_cover(rcli: Cli) -> None:
     cs, _ = Store(rcli.data).load_all()
     org = org_mod.load(rcli.data / "org.yaml")
     row = {"person": "孙七", "unit": "东城供电所", "monthly_performance": 300}
-    assert assessment.ledger(cs, org, 2026, 11) == [
+    assert ledger_mod.ledger(cs, org, Month(2026, 11)) == [
         {**row, "carried_in": 0, "assessed": 1400, "due": 1400, "deducted": 300, "carried": 1100}]
-    assert assessment.ledger(cs, org, 2026, 12) == [
+    assert ledger_mod.ledger(cs, org, Month(2026, 12)) == [
         {**row, "carried_in": 1100, "assessed": 0, "due": 1100, "deducted": 300, "carried": 800}]
     # 1100 → 800 (Dec) → 500 (Jan) → 200 (Feb) → paid off in March 2027.
-    assert assessment.ledger(cs, org, 2027, 3) == [
+    assert ledger_mod.ledger(cs, org, Month(2027, 3)) == [
         {**row, "carried_in": 200, "assessed": 0, "due": 200, "deducted": 200, "carried": 0}]
-    assert assessment.ledger(cs, org, 2027, 4) == []
-    assert assessment.ledger(cs, org, 2026, 10) == []
+    assert ledger_mod.ledger(cs, org, Month(2027, 4)) == []
+    assert ledger_mod.ledger(cs, org, Month(2026, 10)) == []
 
-    pens = assessment.month_penalties(cs, rules_mod.load(REPO_RULES), 2026, 11)
+    pens = ledger_mod.month_penalties(cs, rules_mod.load(REPO_RULES), Month(2026, 11))
     assert pens == [
         {"id": cid, "rule": "attitude.poor", "rule_name": TABLE["attitude.poor"][0], "person": "孙七", "amount": 400,
          "clause": "第二十四条（三）2（1）", "at": "2026-11-05T10:00:00+08:00", "sanction": ""},
@@ -429,9 +431,9 @@ def test_ledger_month_is_china_time_and_new_fines_add_to_carried(rcli: Cli) -> N
     ok(assess(rcli, b, "attitude.abusive", "李四", 300, "2026-11-05 11:00"))
     cs, _ = Store(rcli.data).load_all()
     org = org_mod.load(rcli.data / "org.yaml")
-    oct_rows = assessment.ledger(cs, org, 2026, 10)
+    oct_rows = ledger_mod.ledger(cs, org, Month(2026, 10))
     assert [(r["person"], r["due"], r["deducted"], r["carried"]) for r in oct_rows] == [("孙七", 600, 300, 300)]
-    nov = {r["person"]: r for r in assessment.ledger(cs, org, 2026, 11)}
+    nov = {r["person"]: r for r in ledger_mod.ledger(cs, org, Month(2026, 11))}
     assert (nov["孙七"]["carried_in"], nov["孙七"]["assessed"], nov["孙七"]["due"], nov["孙七"]["carried"]) == (300, 200, 500, 200)
     assert (nov["李四"]["due"], nov["李四"]["deducted"], nov["李四"]["carried"]) == (300, 300, 0)
     assert list(nov) == ["李四", "孙七"]  # org.yaml order
@@ -454,7 +456,7 @@ def test_half_year_totals(rcli: Cli) -> None:
     ok(assess(rcli, c, "serious.management", "王五", 400, "2026-11-10 10:30"))
     ok(assess(rcli, d, "falsified", "城关供电所", 500, "2026-11-12 10:00"))
     cs, _ = Store(rcli.data).load_all()
-    got = assessment.half_year(cs, rules_mod.load(REPO_RULES), org_mod.load(rcli.data / "org.yaml"), 2026, 2)
+    got = half_year(cs, rules_mod.load(REPO_RULES), org_mod.load(rcli.data / "org.yaml"), Half(2026, 2))
     json.dumps(got, ensure_ascii=False)  # JSON-able
     assert (got["half"], got["from"], got["to"]) == ("2026H2", "2026-07-01T00:00:00+08:00", "2027-01-01T00:00:00+08:00")
     assert (got["received"], got["counted"]) == (5, 4)
@@ -476,9 +478,9 @@ def test_half_year_totals(rcli: Cli) -> None:
     assert got["total_fines"] == 2550
     assert [u["id"] for u in got["unassessed"]] == [unassessed]
 
-    first = assessment.half_year(cs, rules_mod.load(REPO_RULES), org_mod.load(rcli.data / "org.yaml"), 2026, 1)
+    first = half_year(cs, rules_mod.load(REPO_RULES), org_mod.load(rcli.data / "org.yaml"), Half(2026, 1))
     assert (first["received"], first["total_fines"]) == (1, 300)
-    assert assessment.parse_half("2026H2") == (2026, 2)
+    assert Half.parse("2026H2") == Half(2026, 2)
 
 
 def test_show_lists_the_assessment(rcli: Cli) -> None:

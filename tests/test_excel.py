@@ -547,13 +547,14 @@ def test_one_xlsx_save_one_time_one_output_check() -> None:
 def test_save_atomic_disk_error_names_the_path_and_leaves_nothing(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
     from openpyxl import Workbook as WB
 
+    from tousu import files
     from tousu.excel import safe as xlsxsafe
     from tousu.errors import TousuError
 
     def full(*a, **k):  # noqa: ANN002, ANN003, ANN202
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(xlsxsafe.os, "replace", full)
+    monkeypatch.setattr(files.os, "replace", full)
     target = tmp_path / "x.xlsx"
     with pytest.raises(TousuError) as exc:
         xlsxsafe.save_atomic(WB(), target)

@@ -8,6 +8,7 @@ none without the tzdata package).
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 
 CHINA = timezone(timedelta(hours=8), "Asia/Shanghai")
@@ -157,3 +158,103 @@ def duration_zh(delta: timedelta) -> str:
     if minutes and not days:
         parts.append(f"{minutes}分钟")
     return "".join(parts) or "0分钟"
+
+
+# ---------------------------------------------------------------- months and half years
+
+
+@dataclass(frozen=True, order=True)
+class Month:
+    """A calendar month in China time: [start, end)."""
+
+    year: int
+    month: int
+
+    @classmethod
+    def of(cls, dt: datetime) -> Month:
+        t = to_china(dt)
+        return cls(t.year, t.month)
+
+    @classmethod
+    def parse(cls, text: str) -> Month:
+        """'2026-11' → Month(2026, 11); ValueError in Chinese otherwise."""
+        return cls(*parse_month(text))
+
+    @property
+    def label(self) -> str:
+        return f"{self.year:04d}-{self.month:02d}"
+
+    @property
+    def zh(self) -> str:
+        return f"{self.year}年{self.month}月"
+
+    @property
+    def start(self) -> datetime:
+        return datetime(self.year, self.month, 1, tzinfo=CHINA)
+
+    @property
+    def end(self) -> datetime:
+        return self.next().start
+
+    def next(self) -> Month:
+        return Month(self.year + self.month // 12, self.month % 12 + 1)
+
+    def prev(self) -> Month:
+        return Month(self.year - (self.month == 1), (self.month - 2) % 12 + 1)
+
+    def last_year(self) -> Month:
+        return Month(self.year - 1, self.month)
+
+    def back(self, n: int) -> Month:
+        """The month n months before this one."""
+        k = self.year * 12 + self.month - 1 - n
+        return Month(k // 12, k % 12 + 1)
+
+    def contains(self, dt: datetime) -> bool:
+        return self.start <= to_china(dt) < self.end
+
+
+HALF_NAMES = {1: "上半年", 2: "下半年"}
+
+
+@dataclass(frozen=True)
+class Half:
+    """A half year (第二十七条): H1 = January–June, H2 = July–December, China time."""
+
+    year: int
+    half: int
+
+    @classmethod
+    def parse(cls, text: str) -> Half:
+        """'2026H2' (or 2026-H2, 2026h2) → Half(2026, 2); ValueError in Chinese otherwise."""
+        s = str(text).strip().upper().replace("-", "")
+        if len(s) == 6 and s[:4].isdigit() and s[4] == "H" and s[5] in "12" and int(s[:4]) in YEARS:
+            return cls(int(s[:4]), int(s[5]))
+        raise ValueError(f"半年「{text}」无效，应为 YYYYH1（1—6月）或 YYYYH2（7—12月），如 2026H2")
+
+    @property
+    def label(self) -> str:
+        return f"{self.year}H{self.half}"
+
+    @property
+    def zh(self) -> str:
+        return f"{self.year}年{HALF_NAMES[self.half]}"
+
+    @property
+    def first(self) -> Month:
+        return Month(self.year, 1 if self.half == 1 else 7)
+
+    @property
+    def last(self) -> Month:
+        return Month(self.year, 6 if self.half == 1 else 12)
+
+    @property
+    def start(self) -> datetime:
+        return self.first.start
+
+    @property
+    def end(self) -> datetime:
+        return self.last.end
+
+    def contains(self, dt: datetime) -> bool:
+        return self.start <= to_china(dt) < self.end

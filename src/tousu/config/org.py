@@ -15,9 +15,18 @@ EXAMPLE = """\
 # 组织机构：责任单位与人员。不在此文件中的单位或人员会被拒绝。
 # kind: 基层单位（供电所、客户服务中心）或 职能部门。
 # monthly_performance: 月度绩效（元），考核罚款从中扣除（第二十八条）。
+# households: 客户户数（可选），用于月度通报的万户投诉率。
+# company: 月度通报公文（report -o 通报.docx）的发文单位、文号、主送、落款；
+#   doc_number 中 {year} 为年份，{n} 为序号（由 --number 给出，不给出则留空待填）。
+company:
+  name: XX县供电公司
+  doc_number: XX营销〔{year}〕{n}号
+  recipients: 各供电所、公司各部门
+  issuer: 市场营销部
 units:
   - name: 城关供电所
     kind: 基层单位
+    households: 52000
   - name: 市场营销部
     kind: 职能部门
 staff:
@@ -32,10 +41,24 @@ staff:
 """
 
 
+COMPANY_KEYS = ("name", "doc_number", "recipients", "issuer")
+
+
 @dataclass(frozen=True)
 class Unit:
     name: str
     kind: str
+    households: int | None = None  # 客户户数, for 万户投诉率
+
+
+@dataclass(frozen=True)
+class Company:
+    """The issuer of the monthly 通报 公文 (SPEC §4 `company:`)."""
+
+    name: str
+    doc_number: str = ""  # 文号 pattern: {year}, {n}
+    recipients: str = ""  # 主送
+    issuer: str = ""  # 落款 unit (the company's name when empty)
 
 
 @dataclass(frozen=True)
@@ -51,6 +74,11 @@ class Org:
     units: tuple[Unit, ...]
     staff: tuple[Person, ...]
     source: Path | None = None
+    company: Company | None = None
+
+    @property
+    def households(self) -> dict[str, int]:
+        return {u.name: u.households for u in self.units if u.households}
 
     @property
     def unit_names(self) -> tuple[str, ...]:
@@ -83,8 +111,9 @@ def load(path: Path) -> Org:
     if not isinstance(data, dict):
         raise TousuError(f"组织机构文件 {path} 无效", (Problem(path, 1, "应为包含 units 和 staff 的键值表"),))
     for key in data:
-        if key not in ("units", "staff"):
-            bad(line_of(data, key), f"未知的键「{key}」，可用的键：units、staff")
+        if key not in ("units", "staff", "company"):
+            bad(line_of(data, key), f"未知的键「{key}」，可用的键：units、staff、company")
+    company = _company(data.get("company"), line_of(data, "company") if "company" in data else 1, bad)
     units: list[Unit] = []
     for i, row in enumerate(data.get("units") or []):
         at = line_of(data.get("units"), i)
@@ -92,14 +121,19 @@ def load(path: Path) -> Org:
             bad(at, "单位应写作 {name: 单位名称, kind: 基层单位}")
             continue
         for key in row:
-            if key not in ("name", "kind"):
-                bad(line_of(row, key, at), f"单位中有未知的键「{key}」，可用的键：name、kind")
+            if key not in ("name", "kind", "households"):
+                bad(line_of(row, key, at), f"单位中有未知的键「{key}」，可用的键：name、kind、households")
+        households = row.get("households")
+        if households is not None and (isinstance(households, bool) or not isinstance(households, int)
+                                       or households <= 0):
+            bad(line_of(row, "households", at), f"客户户数「{households}」应为正整数（户）")
+            households = None
         kind = row.get("kind", "基层单位")
         if kind not in UNIT_KINDS:
             bad(line_of(row, "kind", at), f"单位类型「{kind}」无效，可选：{choices(UNIT_KINDS)}")
         if any(u.name == str(row["name"]) for u in units):
             bad(at, f"单位「{row['name']}」重复")
-        units.append(Unit(str(row["name"]), str(kind)))
+        units.append(Unit(str(row["name"]), str(kind), households))
     staff: list[Person] = []
     names = {u.name for u in units}
     for i, row in enumerate(data.get("staff") or []):
@@ -121,4 +155,25 @@ def load(path: Path) -> Org:
         staff.append(Person(str(row["name"]), str(row.get("unit")), str(row.get("post") or ""), perf))
     if problems:
         raise TousuError(f"组织机构文件 {path} 有 {len(problems)} 处错误", tuple(problems))
-    return Org(tuple(units), tuple(staff), path)
+    return Org(tuple(units), tuple(staff), path, company)
+
+
+def _company(raw: object, at: int, bad) -> Company | None:  # type: ignore[no-untyped-def]
+    """org.yaml `company:` (optional): the 通报 公文's issuer; a missing name is an error once the section is there."""
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        bad(at, "company 应写作 {name: XX县供电公司, doc_number: XX营销〔{year}〕{n}号, recipients: …, issuer: …}")
+        return None
+    for key in raw:
+        if key not in COMPANY_KEYS:
+            bad(line_of(raw, key, at), f"company 中有未知的键「{key}」，可用的键：{'、'.join(COMPANY_KEYS)}")
+    values = {k: raw.get(k) for k in COMPANY_KEYS}
+    for k, v in values.items():
+        if v is not None and not isinstance(v, str):
+            bad(line_of(raw, k, at), f"company 的「{k}」应为文字，而不是「{v}」")
+            values[k] = None
+    if not (values["name"] or "").strip():
+        bad(at, "company 缺少 name（发文单位名称，如 XX县供电公司）")
+        return None
+    return Company(**{k: (v or "").strip() for k, v in values.items()})

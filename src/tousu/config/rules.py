@@ -83,6 +83,7 @@ class Rules:
     workdays: dict[date, str] = field(default_factory=dict)
     penalties: tuple[PenaltyRule, ...] = ()
     repeat_window_days: int = 30
+    requirements: tuple[str, ...] = ()  # report.requirements: the company's 下步工作要求 for the 通报 公文
 
     @property
     def items(self) -> dict[str, str]:
@@ -341,9 +342,12 @@ def parse(data: Any, path: Path | str) -> Rules:
 
     repeat_days = 30
     rep = top.get("report")
-    if rep is not None and ck.mapping(rep, "report", ln(top, "report"), {"repeat_window_days": False}) is not None:
+    requirements: tuple[str, ...] = ()
+    if rep is not None and ck.mapping(rep, "report", ln(top, "report"),
+                                      {"repeat_window_days": False, "requirements": False}) is not None:
         repeat_days = ck.integer(rep.get("repeat_window_days", 30), "report.repeat_window_days",
                                  ln(rep, "repeat_window_days"), minimum=1) or 30
+        requirements = _paragraphs(ck, rep.get("requirements"), ln(rep, "requirements"))
 
     penalties: list[PenaltyRule] = []
     seen_ids: set[str] = set()
@@ -366,7 +370,18 @@ def parse(data: Any, path: Path | str) -> Rules:
         workdays=workdays,
         penalties=tuple(penalties),
         repeat_window_days=repeat_days,
+        requirements=requirements,
     )
+
+
+def _paragraphs(ck: Any, raw: Any, line: int) -> tuple[str, ...]:
+    """report.requirements: a list of paragraphs (text), or none."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, list) or not all(isinstance(p, str) for p in raw):
+        ck.bad(line, "report.requirements 应为若干段文字的列表，如 [\"一是……\", \"二是……\"]")
+        return ()
+    return tuple(p.strip() for p in raw if p.strip())
 
 
 def builtin_path() -> Path:

@@ -10,25 +10,19 @@ events and org.yaml, never stored.
 - 第二十四条: per case, per person; 重大/严重 rules only for such events.
 - 第二十五条: a case the customer also took outside the company (越级) is
   assessed double: both bounds of a doubling rule double.
-- 第二十八条: fines come out of the month's 绩效 of the month the assessment is
-  recorded in; what a month cannot cover carries to the next until paid.
+The fines once recorded (the 绩效 ledger, 第二十八条) are domain/ledger.py's;
+the half-year statistics (第二十七条) are reports/half_year.py's.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any, Iterable
+from typing import Any
 
 from tousu.errors import TousuError, choices
 from tousu.domain.labels import verdict
 from tousu.domain.model import Complaint
-from tousu.config.org import Org
 from tousu.config.rules import PenaltyRule, Rules
-from tousu.timeutil import CHINA, YEARS, iso, to_china
-
-HALVES = {1: "上半年", 2: "下半年"}
 
 
 # ---------------------------------------------------------------- ranges
@@ -195,180 +189,3 @@ def warnings_for_assess(c: Complaint, rule: PenaltyRule) -> list[str]:
     if not fits_item(rule, c):
         out.append(f"条款「{rule.id}」通常适用于{'、'.join(rule.items)}，本投诉为「{c.category} › {c.item}」，请确认")
     return out
-
-
-# ---------------------------------------------------------------- ledger (第二十八条)
-
-
-@dataclass(frozen=True)
-class Fine:
-    """One assessment read off a complaint's history."""
-
-    id: str
-    at: datetime
-    rule: str
-    amount: int
-    person: str | None
-    unit: str | None
-
-    @property
-    def month(self) -> tuple[int, int]:
-        t = to_china(self.at)
-        return t.year, t.month
-
-
-def fines(complaints: Iterable[Complaint]) -> list[Fine]:
-    """Every assessment in the records, by time."""
-    out = [Fine(c.id, to_china(e.at), e.rule or "", e.amount or 0, e.person, e.unit)
-           for c in complaints for e in c.history if e.action == "assess"]
-    return sorted(out, key=lambda f: (f.at, f.id))
-
-
-def _penalty_row(f: Fine, rules: Rules) -> dict[str, Any]:
-    rule = rules.penalty(f.rule)
-    row: dict[str, Any] = {"id": f.id, "rule": f.rule, "rule_name": rule.name if rule else f.rule}
-    if f.person:
-        row["person"] = f.person
-    else:
-        row["unit"] = f.unit
-    row.update({"amount": f.amount, "clause": rule.clause if rule else "", "at": iso(f.at),
-                "sanction": rule.sanction if rule else ""})
-    return row
-
-
-def month_penalties(complaints: Iterable[Complaint], rules: Rules, year: int, month: int) -> list[dict[str, Any]]:
-    """Assessments recorded (`at`, China time) in the month, sorted by time."""
-    return [_penalty_row(f, rules) for f in fines(complaints) if f.month == (year, month)]
-
-
-def _next(ym: tuple[int, int]) -> tuple[int, int]:
-    y, m = ym
-    return (y + 1, 1) if m == 12 else (y, m + 1)
-
-
-def ledger(complaints: Iterable[Complaint], org: Org, year: int, month: int) -> list[dict[str, Any]]:
-    """The month's deductions from each person's 绩效, with what carries over (第二十八条).
-
-    due = carried_in + assessed; deducted = min(due, monthly_performance);
-    carried = due − deducted. One row per person with anything due that month,
-    in org.yaml order (people no longer in org.yaml last, with 0 绩效).
-    """
-    target = (year, month)
-    by_person: dict[str, dict[tuple[int, int], int]] = defaultdict(lambda: defaultdict(int))
-    for f in fines(complaints):
-        if f.person and f.month <= target:
-            by_person[f.person][f.month] += f.amount
-    staff = {p.name: p for p in org.staff}
-    order = {p.name: i for i, p in enumerate(org.staff)}
-    rows = []
-    for name in sorted(by_person, key=lambda n: (order.get(n, len(order)), n)):
-        months = by_person[name]
-        p = staff.get(name)
-        perf = p.monthly_performance if p else 0
-        ym, carried = min(months), 0
-        while True:
-            carried_in, assessed = carried, months.get(ym, 0)
-            due = carried_in + assessed
-            deducted = min(due, perf)
-            carried = due - deducted
-            if ym == target:
-                break
-            ym = _next(ym)
-        if due > 0:
-            rows.append({"person": name, "unit": p.unit if p else None, "monthly_performance": perf,
-                         "carried_in": carried_in, "assessed": assessed, "due": due,
-                         "deducted": deducted, "carried": carried})
-    return rows
-
-
-def unit_fines(complaints: Iterable[Complaint], rules: Rules, year: int, month: int) -> list[dict[str, Any]]:
-    """Unit-charged fines of the month (第二十六条), totalled per unit, by unit name."""
-    per: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for row in month_penalties(complaints, rules, year, month):
-        if "unit" in row:
-            per[row["unit"]].append(row)
-    return [{"unit": u, "count": len(rows), "amount": sum(r["amount"] for r in rows), "penalties": rows}
-            for u, rows in sorted(per.items())]
-
-
-# ---------------------------------------------------------------- half year (第二十七条)
-
-
-def parse_half(text: str) -> tuple[int, int]:
-    """'2026H2' (or 2026-H2, 2026h2) → (2026, 2); TousuError naming the value otherwise."""
-    s = str(text).strip().upper().replace("-", "")
-    if len(s) == 6 and s[:4].isdigit() and s[4] == "H" and s[5] in "12" and int(s[:4]) in YEARS:
-        return int(s[:4]), int(s[5])
-    raise TousuError(f"半年「{text}」无效，应为 YYYYH1（1—6月）或 YYYYH2（7—12月），如 2026H2")
-
-
-def half_bounds(year: int, half: int) -> tuple[datetime, datetime]:
-    """[start, end) of the half year in China time."""
-    if half not in HALVES:
-        raise TousuError(f"半年「{half}」无效，应为 1（1—6月）或 2（7—12月）")
-    start = datetime(year, 1 if half == 1 else 7, 1, tzinfo=CHINA)
-    end = datetime(year, 7, 1, tzinfo=CHINA) if half == 1 else datetime(year + 1, 1, 1, tzinfo=CHINA)
-    return start, end
-
-
-def half_year(complaints: Iterable[Complaint], rules: Rules, org: Org, year: int, half: int) -> dict[str, Any]:
-    """The half-year statistics and 考核意见 the 市场营销部 proposes (第二十七条).
-
-    Complaints are those 受理 in the half year; penalties those recorded in it.
-    `unassessed` lists counted complaints of the half year with no assessment yet.
-    """
-    start, end = half_bounds(year, half)
-    complaints = list(complaints)
-    received = [c for c in complaints if start <= to_china(c.received_at) < end]
-    counted = [c for c in received if c.counted]
-
-    by_category: dict[str, dict[str, Any]] = {
-        cat: {"counted": 0, "items": {item: 0 for item in items}} for cat, items in rules.taxonomy.items()}
-    for c in counted:
-        cat = by_category.setdefault(c.category, {"counted": 0, "items": {}})
-        cat["counted"] += 1
-        cat["items"][c.item] = cat["items"].get(c.item, 0) + 1
-
-    def unit_row() -> dict[str, int]:
-        return {"received": 0, "counted": 0, "person_fines": 0, "unit_fines": 0, "total": 0}
-
-    by_unit: dict[str, dict[str, int]] = {u: unit_row() for u in org.unit_names}
-    for c in received:
-        if c.unit:
-            row = by_unit.setdefault(c.unit, unit_row())
-            row["received"] += 1
-            row["counted"] += c.counted
-
-    staff = {p.name: p for p in org.staff}
-    in_half = [f for f in fines(complaints) if start <= f.at < end]
-    by_person: dict[str, dict[str, Any]] = {}
-    for f in in_half:
-        if f.person:
-            p = staff.get(f.person)
-            row = by_person.setdefault(f.person, {"unit": p.unit if p else None, "count": 0, "amount": 0})
-            row["count"] += 1
-            row["amount"] += f.amount
-            if p:
-                by_unit.setdefault(p.unit, unit_row())["person_fines"] += f.amount
-        elif f.unit:
-            by_unit.setdefault(f.unit, unit_row())["unit_fines"] += f.amount
-    for row in by_unit.values():
-        row["total"] = row["person_fines"] + row["unit_fines"]
-
-    assessed_ids = {f.id for f in fines(complaints)}
-    return {
-        "half": f"{year}H{half}",
-        "label": f"{year}年{HALVES[half]}",
-        "from": iso(start),
-        "to": iso(end),
-        "received": len(received),
-        "counted": len(counted),
-        "by_category": by_category,
-        "by_unit": by_unit,
-        "by_person": by_person,
-        "penalties": [_penalty_row(f, rules) for f in in_half],
-        "total_fines": sum(f.amount for f in in_half),
-        "unassessed": [{"id": c.id, "unit": c.unit, "item": c.item, "severity": c.current_severity,
-                        "escalated_to": list(c.all_escalations)}
-                       for c in counted if c.id not in assessed_ids],
-    }

@@ -22,13 +22,13 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from tousu.domain.workdays import WorkCalendar
-from tousu.domain.deadlines import Stage, stages
+from tousu.domain.deadlines import HOTLINE, Stage, stages
 from tousu.domain.labels import step_line
 from tousu.domain.model import Complaint
 from tousu.domain.privacy import Masker
 from tousu.config.rules import Rules
 from tousu.reports.listing import stage_json
-from tousu.timeutil import CHINA, duration_zh, human, iso, to_china
+from tousu.timeutil import Month, duration_zh, human, human_deadline, iso, to_china
 
 NOT_DISPATCHED = "（未派发）"
 
@@ -62,37 +62,6 @@ RATES: tuple[Rate, ...] = (
          "已回访的件数", "第二十条、第二十一条"),
 )
 RATE_KEYS = tuple(r.key for r in RATES)
-
-
-@dataclass(frozen=True)
-class Month:
-    year: int
-    month: int
-
-    @property
-    def label(self) -> str:
-        return f"{self.year:04d}-{self.month:02d}"
-
-    @property
-    def zh(self) -> str:
-        return f"{self.year}年{self.month}月"
-
-    @property
-    def start(self) -> datetime:
-        return datetime(self.year, self.month, 1, tzinfo=CHINA)
-
-    @property
-    def end(self) -> datetime:
-        return self.next().start
-
-    def next(self) -> Month:
-        return Month(self.year + self.month // 12, self.month % 12 + 1)
-
-    def prev(self) -> Month:
-        return Month(self.year - (self.month == 1), (self.month - 2) % 12 + 1)
-
-    def last_year(self) -> Month:
-        return Month(self.year - 1, self.month)
 
 
 # ---------------------------------------------------------------- helpers
@@ -172,6 +141,7 @@ def _late_row(c: Complaint, s: Stage, as_of: datetime) -> dict[str, Any]:
         "id": c.id,
         **stage_json(s),
         "item": c.item,
+        "deadline_text": human_deadline(s.deadline),  # 24:00 notation for people (SPEC §3)
         "pending": s.done_at is None,
         "minutes_late": minutes,
         "late_by": duration_zh(timedelta(minutes=minutes)),
@@ -229,19 +199,36 @@ def _customer_keys(c: Complaint) -> list[tuple[str, str]]:
 _STEP_WORDS = {"dispatch", "contact", "return", "extend", "reply", "review", "revisit", "archive", "grade", "notify"}
 
 
-def _assessments(c: Complaint, rules: Rules) -> list[dict[str, Any]]:
+def _assessments(c: Complaint, rules: Rules, mon: Month) -> list[dict[str, Any]]:
+    """The case's assessments up to as_of; those recorded after the month are marked (第二十八条 files them there)."""
     out = []
     for e in c.history:
         if e.action != "assess":
             continue
         rule = rules.penalty(e.rule or "")
+        later = Month.of(e.at) > mon
         out.append({"rule": e.rule, "rule_name": rule.name if rule else e.rule, "clause": rule.clause if rule else "",
                     "sanction": rule.sanction if rule else "", "person": e.person, "unit": e.unit if not e.person else None,
-                    "amount": e.amount, "at": iso(e.at)})
+                    "amount": e.amount, "at": iso(e.at), "registered_later": later,
+                    "registered_month": Month.of(e.at).label})
     return out
 
 
-def _bulletin(c: Complaint, rules: Rules, unmask: bool) -> dict[str, Any]:
+def _opinion(assessed: list[dict[str, Any]]) -> str:
+    """人员处理考核意见: the Chinese rule and its clause per person; a later registration says its month."""
+    parts = []
+    for a in assessed:
+        text = f"{a['person'] or a['unit']}：{a['rule_name']}（{a['clause']}），考核{a['amount']}元"
+        if a["sanction"]:
+            text += f"，{a['sanction']}"
+        if a["registered_later"]:
+            y, m = a["registered_month"].split("-")
+            text += f"（{int(y)}年{int(m)}月登记）"
+        parts.append(text)
+    return "；".join(parts) or "尚未提出考核意见"
+
+
+def _bulletin(c: Complaint, rules: Rules, mon: Month, unmask: bool) -> dict[str, Any]:
     """One 《投诉事件通报》 (第二十二条): 经过, 处理过程, 原因, 责任, 整改措施, 人员处理考核意见."""
     m = Masker(c, unmask)
     r = c.reply
@@ -253,16 +240,13 @@ def _bulletin(c: Complaint, rules: Rules, unmask: bool) -> dict[str, Any]:
     steps = "；".join(step_line(e, m.text) for e in c.history if e.action in _STEP_WORDS)
     process = m.text(r.process if r else "") or "（答复未写处理过程）"
     process += f"\n处理经过：{steps}" if steps else ""
-    assessed = _assessments(c, rules)
+    assessed = _assessments(c, rules, mon)
     people = list(dict.fromkeys(a["person"] or a["unit"] for a in assessed))
     responsibility = f"责任单位：{c.unit or NOT_DISPATCHED}；核实属实，供电责任（第九条）"
     if c.current_severity != "一般":
         responsibility += f"；{c.current_severity}投诉事件"
     if people:
         responsibility += f"；被考核：{'、'.join(people)}"
-    opinion = "；".join(
-        f"{a['person'] or a['unit']}：{a['rule_name']}（{a['clause']}），考核{a['amount']}元"
-        + (f"，{a['sanction']}" if a["sanction"] else "") for a in assessed) or "尚未提出考核意见"
     return {
         "id": c.id,
         "ref": c.ref,
@@ -271,6 +255,7 @@ def _bulletin(c: Complaint, rules: Rules, unmask: bool) -> dict[str, Any]:
         "category": c.category,
         "item": c.item,
         "severity": c.current_severity,
+        "escalated_to": list(c.all_escalations),
         "unit": c.unit,
         "state": c.state_zh,
         "customer": m.customer(),
@@ -279,13 +264,165 @@ def _bulletin(c: Complaint, rules: Rules, unmask: bool) -> dict[str, Any]:
         "cause": m.text(r.cause if r else "") or "—",
         "responsibility": responsibility,
         "measures": m.text(r.measures if r else "") or "—",
-        "opinion": opinion,
+        "opinion": _opinion(assessed),
         "assessments": assessed,
+        "penalty_total": sum(a["amount"] or 0 for a in assessed),
         "revisit": c.revisit_result,
     }
 
 
+def most_serious(bulletins: Sequence[dict[str, Any]], n: int = 5) -> list[dict[str, Any]]:
+    """The up-to-n most serious cases: 重大, then 严重, 越级 first, the highest penalty first, then by 受理."""
+    key = lambda b: (SEVERITY_RANK.get(b["severity"], 9), not b["escalated_to"], -b["penalty_total"],  # noqa: E731
+                     b["received_at"], b["id"])
+    return sorted(bulletins, key=key)[:max(n, 0)]
+
+
 # ---------------------------------------------------------------- the report
+
+MARKETING = "市场营销部"
+"""Owes 营销部审核 (SPEC §2): a row of the late-stage summary whether or not org.yaml lists it."""
+SEVERITY_RANK = {"重大": 0, "严重": 1, "一般": 2}
+
+
+class _Counts:
+    """The month's complaints counted one by one into the bulletin's tables."""
+
+    def __init__(self, rules: Rules, cal: WorkCalendar, mon: Month, as_of: datetime, unit_names: list[str],
+                 unmask: bool) -> None:
+        self.rules, self.cal, self.mon, self.as_of, self.unmask = rules, cal, mon, as_of, unmask
+        self.by_unit: dict[str, dict[str, Any]] = {
+            u: {"received": 0, "counted": 0, "late_stages": 0, "_t": _Tally.new()} for u in unit_names}
+        self.by_item: dict[str, dict[str, Any]] = {
+            item: {"category": cat, "received": 0, "counted": 0, "by_unit": {}}
+            for cat, items in rules.taxonomy.items() for item in items}
+        self.by_channel: dict[str, dict[str, int]] = {ch: {"received": 0, "counted": 0} for ch in rules.channels}
+        self.by_severity: dict[str, int] = {s: 0 for s in rules.severities}
+        self.states: dict[str, int] = defaultdict(int)
+        self.tally = _Tally.new()
+        self.late: list[dict[str, Any]] = []
+        self.bulletins: list[dict[str, Any]] = []
+        self.warnings: dict[str, None] = {}
+        self.escalated = {"received": 0, "counted": 0, "ids": []}
+        self.unassessed: list[str] = []
+
+    def add(self, c: Complaint) -> None:
+        unit = c.unit or NOT_DISPATCHED
+        st = stages(c, self.rules, self.cal)
+        self._verdict(c, unit)
+        u = self.by_unit[unit]
+        _tally(self.tally, c, st, self.as_of)
+        _tally(u["_t"], c, st, self.as_of)
+        for s in st:
+            self.warnings.update(dict.fromkeys(s.warnings))
+            if s.late(self.as_of):
+                self.late.append(_late_row(c, s, self.as_of))
+                if s.owner in self.by_unit:
+                    self.by_unit[s.owner]["late_stages"] += 1
+
+    def _verdict(self, c: Complaint, unit: str) -> None:
+        counted = c.counted
+        u = self.by_unit[unit]
+        row = self.by_item.setdefault(c.item, {"category": c.category, "received": 0, "counted": 0, "by_unit": {}})
+        ch = self.by_channel.setdefault(c.channel, {"received": 0, "counted": 0})
+        for d in (u, row, ch):
+            d["received"] += 1
+            d["counted"] += counted
+        self.states[c.state_zh] += 1
+        if c.all_escalations:  # 越级 (第二十五条): doubles the penalties of the case
+            self.escalated["received"] += 1
+            self.escalated["counted"] += counted
+            self.escalated["ids"].append(c.id)
+        if counted:
+            row["by_unit"][unit] = row["by_unit"].get(unit, 0) + 1
+            self.by_severity[c.current_severity] = self.by_severity.get(c.current_severity, 0) + 1
+            self.bulletins.append(_bulletin(c, self.rules, self.mon, self.unmask))
+            if not any(e.action == "assess" for e in c.history):
+                self.unassessed.append(c.id)
+
+    def tables(self) -> dict[str, Any]:
+        self.late.sort(key=lambda r: (r["deadline"], r["id"], r["stage"]))
+        for u in self.by_unit.values():
+            t = u.pop("_t")
+            u["rates"] = t.rates()
+            u["rate_counts"] = t.detail()
+        by_owner: dict[str, int] = {}
+        for x in self.late:
+            by_owner[x["owner"]] = by_owner.get(x["owner"], 0) + 1
+        return {
+            "states": dict(self.states),
+            "by_severity": self.by_severity,
+            "by_unit": self.by_unit,
+            "by_category": _by_category(self.by_item),
+            "by_item": self.by_item,
+            "by_channel": self.by_channel,
+            "rates": self.tally.rates(),
+            "rate_counts": self.tally.detail(),
+            "late": self.late,
+            "late_by_owner": by_owner,
+            "late_owners": _late_owners(self.late, list(self.by_unit)),
+            "escalated": self.escalated,
+            "counted_unassessed": self.unassessed,
+            "bulletins": self.bulletins,
+        }
+
+
+def _by_category(by_item: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
+    for item, row in by_item.items():
+        cat = out.setdefault(row["category"], {"received": 0, "counted": 0, "items": {}, "items_received": {}})
+        cat["received"] += row["received"]
+        cat["counted"] += row["counted"]
+        cat["items"][item] = row["counted"]
+        cat["items_received"][item] = row["received"]
+    return out
+
+
+def _late_owners(late: list[dict[str, Any]], unit_names: list[str]) -> list[dict[str, Any]]:
+    """Every late stage charged to who owed it (SPEC §2): 95598班, 市场营销部, then the units; sums to len(late)."""
+    order = list(dict.fromkeys([HOTLINE, MARKETING] + [u for u in unit_names if u != NOT_DISPATCHED]
+                               + [x["owner"] for x in late]))
+    rows = {o: {"owner": o, "total": 0, "by_stage": {}} for o in order}
+    for x in late:
+        row = rows[x["owner"]]
+        row["total"] += 1
+        row["by_stage"][x["stage_name"]] = row["by_stage"].get(x["stage_name"], 0) + 1
+    return list(rows.values())
+
+
+def _add_households(by_unit: dict[str, dict[str, Any]], households: dict[str, int]) -> dict[str, Any]:
+    """万户投诉率 (属实件数 ÷ 户数 × 10000) per unit that carries `households:`, and over those units."""
+    known = {u: n for u, n in households.items() if n and u in by_unit}
+    for unit, u in by_unit.items():
+        n = known.get(unit)
+        u["households"] = n
+        u["per_10k_households"] = None if not n else round(u["counted"] * 10000 / n, 2)
+    total = sum(known.values())
+    counted = sum(by_unit[u]["counted"] for u in known)
+    return {"units": list(known), "households": total,
+            "per_10k_households": None if not total else round(counted * 10000 / total, 2)}
+
+
+def _rank(by_unit: dict[str, dict[str, Any]]) -> None:
+    """Each unit's place by 属实 complaints, most first (ties share a place), for the 通报's ranking."""
+    ordered = sorted(by_unit.values(), key=lambda u: -u["counted"])
+    place = 0
+    for i, u in enumerate(ordered, 1):
+        if i == 1 or u["counted"] != ordered[i - 2]["counted"]:
+            place = i
+        u["rank"] = place
+
+
+def _trend(seen: Sequence[Complaint], mon: Month, months: int = 12) -> list[dict[str, Any]]:
+    """受理 and 属实 of the 12 months ending with this one, oldest first."""
+    span = [mon.back(n) for n in range(months - 1, -1, -1)]
+    counts = {m: [0, 0] for m in span}
+    for c in seen:
+        row = counts.get(Month.of(c.received_at))
+        if row is not None:
+            row[0] += 1
+            row[1] += c.counted
+    return [{"month": m.label, "received": r, "counted": k} for m, (r, k) in counts.items()]
 
 
 def month_report(
@@ -297,7 +434,9 @@ def month_report(
     *,
     as_of: datetime,
     units: Sequence[str] = (),
+    households: dict[str, int] | None = None,
     penalties: Sequence[dict[str, Any]] = (),
+    later_penalties: Sequence[dict[str, Any]] = (),
     ledger: Sequence[dict[str, Any]] = (),
     unit_fines: Sequence[dict[str, Any]] = (),
     unmask: bool = False,
@@ -305,92 +444,34 @@ def month_report(
     """The monthly bulletin as plain data (SPEC §4, §6).
 
     `complaints` may hold more than the month (the previous month, the same month
-    last year and the repeat window are taken from it); `units` are listed even
-    with nothing to show; penalties, ledger and unit_fines come from assessment.
+    last year, the trend and the repeat window are taken from it); `units` are listed
+    even with nothing to show; penalties (recorded in the month), later_penalties (of
+    the month's complaints, recorded after it), ledger and unit_fines come from
+    domain.ledger.
     """
     as_of = to_china(as_of)
     mon = Month(year, month)
     seen = [as_of_view(c, as_of) for c in complaints if to_china(c.received_at) <= as_of]
-    start, end = mon.start, mon.end
-    current = sorted((c for c in seen if start <= c.received_at < end), key=lambda c: (c.received_at, c.id))
-
-    taxonomy = rules.taxonomy
+    current = sorted((c for c in seen if mon.contains(c.received_at)), key=lambda c: (c.received_at, c.id))
     unit_names = list(dict.fromkeys(list(units) + sorted({c.unit or NOT_DISPATCHED for c in current})))
-    by_unit: dict[str, dict[str, Any]] = {u: {"received": 0, "counted": 0, "late_stages": 0, "_t": _Tally.new()}
-                                          for u in unit_names}
-    by_item: dict[str, dict[str, Any]] = {
-        item: {"category": cat, "received": 0, "counted": 0, "by_unit": {}}
-        for cat, items in taxonomy.items() for item in items}
-    by_channel: dict[str, dict[str, int]] = {ch: {"received": 0, "counted": 0} for ch in rules.channels}
-    by_severity: dict[str, int] = {s: 0 for s in rules.severities}
-    states: dict[str, int] = defaultdict(int)
-    tally = _Tally.new()
-    late: list[dict[str, Any]] = []
-    bulletins: list[dict[str, Any]] = []
-    warnings: dict[str, None] = {}
-    late_by_owner: dict[str, int] = {}
-
+    counts = _Counts(rules, cal, mon, as_of, unit_names, unmask)
     for c in current:
-        unit = c.unit or NOT_DISPATCHED
-        counted = c.counted
-        st = stages(c, rules, cal)
-        for s in st:
-            for w in s.warnings:
-                warnings[w] = None
-        u = by_unit[unit]
-        u["received"] += 1
-        u["counted"] += counted
-        row = by_item.setdefault(c.item, {"category": c.category, "received": 0, "counted": 0, "by_unit": {}})
-        row["received"] += 1
-        row["counted"] += counted
-        if counted:
-            row["by_unit"][unit] = row["by_unit"].get(unit, 0) + 1
-            by_severity[c.current_severity] = by_severity.get(c.current_severity, 0) + 1
-            bulletins.append(_bulletin(c, rules, unmask))
-        ch = by_channel.setdefault(c.channel, {"received": 0, "counted": 0})
-        ch["received"] += 1
-        ch["counted"] += counted
-        states[c.state_zh] += 1
-        _tally(tally, c, st, as_of)
-        _tally(u["_t"], c, st, as_of)
-        for s in st:
-            if s.late(as_of):
-                late.append(_late_row(c, s, as_of))
-                late_by_owner[s.owner] = late_by_owner.get(s.owner, 0) + 1
-                if s.owner in by_unit:
-                    by_unit[s.owner]["late_stages"] += 1
-    late.sort(key=lambda r: (r["deadline"], r["id"], r["stage"]))
-
-    by_category: dict[str, dict[str, Any]] = {}
-    for item, row in by_item.items():
-        cat = by_category.setdefault(row["category"], {"received": 0, "counted": 0, "items": {}, "items_received": {}})
-        cat["received"] += row["received"]
-        cat["counted"] += row["counted"]
-        cat["items"][item] = row["counted"]
-        cat["items_received"][item] = row["received"]
-
-    for u in by_unit.values():
-        t = u.pop("_t")
-        u["rates"] = t.rates()
-        u["rate_counts"] = t.detail()
-
-    def totals(m: Month) -> dict[str, Any]:
-        lo, hi = m.start, m.end
-        cs = [c for c in seen if lo <= c.received_at < hi]
-        return {"month": m.label, "received": len(cs), "counted": sum(c.counted for c in cs)}
-
+        counts.add(c)
+    tables = counts.tables()
     received, counted = len(current), sum(c.counted for c in current)
+    coverage = _add_households(tables["by_unit"], households or {})
+    _rank(tables["by_unit"])
 
     def compare(m: Month) -> dict[str, Any]:
-        then = totals(m)
-        return {"month": m.label, "received": _change(received, then["received"]),
-                "counted": _change(counted, then["counted"])}
+        cs = [c for c in seen if m.contains(c.received_at)]
+        return {"month": m.label, "received": _change(received, len(cs)),
+                "counted": _change(counted, sum(c.counted for c in cs))}
 
     window_start = mon.start - timedelta(days=rules.repeat_window_days)
     pool = [c for c in seen if window_start <= to_china(c.received_at) < mon.end]
-
     return {
         "month": mon.label,
+        "month_zh": mon.zh,
         "title": f"{mon.zh}客户投诉通报",
         "period": {"start": iso(mon.start), "end": iso(mon.end)},
         "as_of": iso(as_of),
@@ -398,27 +479,20 @@ def month_report(
         "received": received,
         "counted": counted,
         "not_counted": received - counted,
-        "states": dict(states),
-        "by_severity": by_severity,
         "month_on_month": compare(mon.prev()),
         "year_on_year": compare(mon.last_year()),
-        "by_unit": by_unit,
-        "by_category": by_category,
-        "by_item": by_item,
-        "by_channel": by_channel,
-        "rates": tally.rates(),
-        "rate_counts": tally.detail(),
+        "households": coverage,
+        **tables,
+        "trend": _trend(seen, mon),
         "rate_definitions": {r.key: {"name": r.name, "numerator": r.numerator, "denominator": r.denominator,
                                      "clause": r.clause} for r in RATES},
-        "late": late,
-        "late_by_owner": late_by_owner,
         "repeats": _repeats(current, pool, rules.repeat_window_days, unmask),
         "repeat_window_days": rules.repeat_window_days,
-        "bulletins": bulletins,
         "penalties": [jsonable(p) for p in penalties],
+        "later_penalties": [jsonable(p) for p in later_penalties],
         "unit_fines": [jsonable(p) for p in unit_fines],
         "ledger": [jsonable(p) for p in ledger],
-        "warnings": list(warnings),
+        "warnings": list(counts.warnings),
     }
 
 
