@@ -262,3 +262,44 @@ def test_docx_renders_to_pdf_page_by_page(nov: dict, tmp_path: Path) -> None:
     assert "XX县供电公司关于2026年11月客户投诉" in whole and "五、下步工作要求" in whole
     last = pages[-1].replace(" ", "")
     assert "附件：" in last and "市场营销部" in last  # the 落款 never stands alone on a page
+
+
+# ---------------------------------------------------------------- the terminal at 80 columns
+
+
+def _terminal(r: dict, width: int = 80) -> str:
+    from rich.console import Console
+
+    from tousu.terminal import report as report_table
+
+    console = Console(record=True, width=width)
+    report_table.month(console, r)
+    return console.export_text()
+
+
+def test_terminal_at_80_columns_cuts_no_column(nov: dict) -> None:
+    text = _terminal(nov)
+    assert "…" not in text
+    assert max(len(line) for line in text.splitlines()) <= 80
+    assert "2026-11-09 24:00" in text  # B's reply deadline in the 24:00 notation, whole
+    assert "口径" in text and "docs/rates.md" not in text
+    assert "attitude.poor" not in text and "态度冷淡" in text
+    assert "后登记" in text  # S's December assessment beside November's
+    lines = text.splitlines()
+    unit_table = lines[next(i for i, ln in enumerate(lines) if ln.startswith("按责任单位")):]
+    assert any(ln.split("│")[1].strip() == "95598班" for ln in unit_table if ln.startswith("│"))
+    total = next(ln for ln in unit_table if "合计" in ln)
+    assert total.split("│")[-2].strip() == str(len(nov["late"]))
+
+
+def test_terminal_note_of_left_out_rows_sits_under_its_table() -> None:
+    from tousu.terminal.report import TERMINAL_ROWS
+
+    many = [mk(f"TS2026110{d:02d}{n:04d}", f"2026-11-{d:02d} 09:00", phone=f"139{d:02d}{n:06d}")
+            for d in range(2, 5) for n in range(1, 21)]
+    r = month_report(many, RULES, CAL, 2026, 11, as_of=t("2026-12-02 00:00"))
+    assert len(r["late"]) > TERMINAL_ROWS
+    lines = _terminal(r).splitlines()
+    note = next(i for i, ln in enumerate(lines) if ln.startswith(f"（超期环节共 {len(r['late'])} 条"))
+    title = next(i for i, ln in enumerate(lines) if ln.startswith("超期环节（"))
+    assert title < note and lines[note - 1].startswith("└")  # right under the table's last line

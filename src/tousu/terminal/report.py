@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from rich import box
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
@@ -39,15 +40,18 @@ def _change(c: dict[str, Any]) -> str:
 
 
 _WHOLE = {"编号", "责任单位", "指标", "前次", "投诉项", "环节", "比率", "分子/分母", "姓名", "本月", "渠道", "投诉大类",
-          "名称", "项目", "受理", "属实", "单位", "事件等级", "金额（元）", "合计"}
+          "名称", "项目", "受理", "属实", "单位", "事件等级", "金额（元）", "合计", "期限/完成", "登记", "排名",
+          "超期环节", "责任方", "被考核"}
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+08:00$")
 
 
-def _t(title: str, *cols: str) -> Table:
-    """A table whose key columns (IDs, names) are never cut."""
-    t = Table(title=title, title_justify="left")
+def _t(title: str, *cols: str, compact: bool = False) -> Table:
+    """A table whose key columns (IDs, names, times) are never cut and whose other columns fold
+    (never "…"); compact tables (many columns) drop the inner rules to fit 80 columns."""
+    t = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD if compact else box.HEAVY_HEAD,
+              pad_edge=not compact)
     for c in cols:
-        t.add_column(c, no_wrap=c in _WHOLE)
+        t.add_column(c, no_wrap=c in _WHOLE, overflow="fold")
     return t
 
 
@@ -56,87 +60,158 @@ def _row(t: Table, *cells: str | Text, **kw: Any) -> None:
     t.add_row(*(escape(c) if isinstance(c, str) else c for c in cells), **kw)
 
 
-def _cut(console: Console, rows: list[Any], what: str) -> list[Any]:
+def _cut(rows: list[Any]) -> list[Any]:
+    return rows[:TERMINAL_ROWS]
+
+
+def _cut_note(console: Console, rows: list[Any], what: str) -> None:
+    """Under its own table: how many rows the terminal left out."""
     if len(rows) > TERMINAL_ROWS:
-        console.print(f"[dim]（{what}共 {len(rows)} 条，此处列出前 {TERMINAL_ROWS} 条；完整内容请用 -o 文件.xlsx 或 --format json）[/]")
-        return rows[:TERMINAL_ROWS]
-    return rows
+        console.print(f"[dim]（{what}共 {len(rows)} 条，以上列出前 {TERMINAL_ROWS} 条；完整内容请用 -o 文件.xlsx 或 --format json）[/]")
+
+
+def _when(iso_text: str | None) -> str:
+    return human(from_iso(iso_text)) if iso_text else "—"
 
 
 def month(console: Console, r: dict[str, Any]) -> None:
     """`tousu report --month`: headline, rates, categories, units, channels, late stages, bulletins, penalties."""
-    console.print(f"[bold]{r['title']}[/]（{r['month']} 受理；统计截至 {human(from_iso(r['as_of']))}）")
+    console.print(f"[bold]{escape(r['title'])}[/]（{r['month']} 受理；统计截至 {human(from_iso(r['as_of']))}）")
     if r["unmasked"]:
         console.print(f"[bold red]{UNMASKED_LINE}[/]")
+    for part in (_overview, _rates, _categories, _units, _unit_rates, _channels, _late, _repeats, _bulletins,
+                 _penalties, _ledger):
+        part(console, r)
+    if r["unmasked"]:
+        console.print(f"[bold red]{UNMASKED_LINE}[/]")
+
+
+def _overview(console: Console, r: dict[str, Any]) -> None:
     mom, yoy = r["month_on_month"], r["year_on_year"]
     t = _t("总体情况", "指标", "本月", f"上月 {mom['month']}（环比）", f"去年同月 {yoy['month']}（同比）")
     for key, name in (("received", "受理投诉"), ("counted", "属实且供电责任（第九条）")):
         _row(t, name, str(r[key]), _change(mom[key]), _change(yoy[key]))
+    esc = r["escalated"]
+    _row(t, "越级投诉（第二十五条）", f"{esc['received']}（属实 {esc['counted']}）", "", "")
+    _row(t, "属实但尚未考核", str(len(r["counted_unassessed"])), "", "")
     _row(t, "重复投诉", str(len(r["repeats"])), "", "")
     _row(t, "超期环节", str(len(r["late"])), "", "")
+    hh = r["households"]
+    if hh["per_10k_households"] is not None:
+        _row(t, "万户投诉率（属实）", f"{hh['per_10k_households']:.2f}", f"按 {hh['households']} 户", "")
     console.print(t)
 
-    t = _t("处理质量（第二十一条）", "指标", "比率", "分子/分母", "口径（分子 ÷ 分母）")
+
+def _rates(console: Console, r: dict[str, Any]) -> None:
+    t = _t("处理质量（第二十一条）", "指标", "比率", "分子/分母")
     for rate in RATES:
         cnt = r["rate_counts"][rate.key]
-        _row(t, rate.name, pct(r["rates"][rate.key]), f"{cnt['numerator']}/{cnt['denominator']}",
-                  f"{rate.numerator} ÷ {rate.denominator}")
+        _row(t, rate.name, pct(r["rates"][rate.key]), f"{cnt['numerator']}/{cnt['denominator']}")
     console.print(t)
-    console.print("[dim]比率按本月受理的全部投诉计算（不论是否属实）；无可计算的件数时显示“—”。详见 docs/rates.md。[/]")
+    console.print("[dim]口径（按本月受理的全部投诉计算，不论是否属实；无可计算的件数时显示“—”）：[/]")
+    for rate in RATES:
+        console.print(f"[dim]  {rate.name} ＝ {escape(rate.numerator)} ÷ {escape(rate.denominator)}（{rate.clause}）[/]")
 
+
+def _categories(console: Console, r: dict[str, Any]) -> None:
     t = _t("属实投诉分类（第十条）", "投诉大类", "投诉项", "属实", "受理")
     for cat, v in r["by_category"].items():
         for i, (item, n) in enumerate(v["items"].items()):
             _row(t, cat if i == 0 else "", item, str(n), str(v["items_received"][item]))
         _row(t, "", Text(f"{cat}小计", "bold"), Text(str(v["counted"]), "bold"), Text(str(v["received"]), "bold"),
-                  end_section=True)
+             end_section=True)
     console.print(t)
 
-    t = _t("按责任单位", "责任单位", "受理", "属实", "超期环节", *(x.name for x in RATES))
+
+def unit_rows(r: dict[str, Any]) -> list[tuple[str, dict[str, Any] | None, int]]:
+    """The summary's rows: every unit, and 95598班 / 市场营销部 where org.yaml has no such unit, each with
+    the late stages it owed (so that the column adds up to every late stage)."""
+    late = {o["owner"]: o["total"] for o in r["late_owners"]}
+    rows = [(owner, None, late.get(owner, 0)) for owner in late if owner not in r["by_unit"]]
+    return rows + [(unit, u, late.get(unit, 0)) for unit, u in r["by_unit"].items()]
+
+
+def _units(console: Console, r: dict[str, Any]) -> None:
+    t = _t("按责任单位（超期环节按应办方计，含95598班、市场营销部）", "责任单位", "受理", "属实", "排名",
+           "万户投诉率", "超期环节")
+    for name, u, late in unit_rows(r):
+        if u is None:
+            _row(t, name, "—", "—", "—", "—", str(late))
+        else:
+            per = "—" if u.get("per_10k_households") is None else f"{u['per_10k_households']:.2f}"
+            _row(t, name, str(u["received"]), str(u["counted"]), str(u["rank"]), per, str(late))
+    _row(t, Text("合计", "bold"), str(r["received"]), str(r["counted"]), "", "", str(len(r["late"])))
+    console.print(t)
+
+
+def _unit_rates(console: Console, r: dict[str, Any]) -> None:
+    t = _t("各单位处理质量", "责任单位", *(x.name for x in RATES), compact=True)
     for unit, u in r["by_unit"].items():
-        _row(t, unit, str(u["received"]), str(u["counted"]), str(u["late_stages"]),
-                  *(pct(u["rates"][x.key]) for x in RATES))
+        _row(t, unit, *(pct(u["rates"][x.key]) for x in RATES))
     console.print(t)
 
+
+def _channels(console: Console, r: dict[str, Any]) -> None:
     t = _t("按受理渠道", "渠道", "受理", "属实")
     for ch, v in r["by_channel"].items():
         _row(t, ch, str(v["received"]), str(v["counted"]))
     console.print(t)
 
-    if r["late"]:
-        t = _t(f"超期环节（{len(r['late'])} 个）", "编号", "环节", "责任方", "期限", "完成", "超期", "依据")
-        for x in _cut(console, r["late"], "超期环节"):
-            done = human(from_iso(x["done_at"])) if x["done_at"] else Text("未完成", "red")
-            _row(t, x["id"], x["stage_name"], x["owner"], human_deadline(from_iso(x["deadline"])), done,
-                      x["late_by"], x["clause"])
-        console.print(t)
 
-    if r["repeats"]:
-        t = _t(f"重复投诉（{r['repeat_window_days']}天内同一户号或电话、同一投诉项）", "编号", "前次", "间隔（天）",
-               "相同", "投诉项", "客户")
-        for x in _cut(console, r["repeats"], "重复投诉"):
-            _row(t, x["id"], x["previous_id"], str(x["days_apart"]), x["match"], x["item"], x["customer"])
-        console.print(t)
-
-    t = _t(f"投诉事件通报（第二十二条；{len(r['bulletins'])} 件）", "编号", "投诉项", "责任单位", "原因", "整改措施",
-           "人员处理考核意见")
-    for b in _cut(console, r["bulletins"], "投诉事件通报"):
-        _row(t, b["id"], b["item"], b["unit"] or "—", b["cause"], b["measures"], b["opinion"])
+def _late(console: Console, r: dict[str, Any]) -> None:
+    if not r["late"]:
+        return
+    t = _t(f"超期环节（{len(r['late'])} 个）", "编号", "环节/依据", "责任方", "期限/完成", "超期")
+    for x in _cut(r["late"]):
+        done = Text(_when(x["done_at"])) if x["done_at"] else Text("未完成", "red")
+        _row(t, x["id"], f"{x['stage_name']}\n{x['clause']}", x["owner"],
+             Text(human_deadline(from_iso(x["deadline"])) + "\n") + done, x["late_by"])
     console.print(t)
+    _cut_note(console, r["late"], "超期环节")
 
-    t = _t(f"本月考核（{len(r['penalties'])} 项）", "编号", "考核条款", "被考核", "金额（元）", "依据")
-    for p in _cut(console, r["penalties"], "考核"):
-        _row(t, str(p.get("id", "")), f"{p.get('rule', '')} {p.get('rule_name', '')}",
-                  str(p.get("person") or p.get("unit") or ""), str(p.get("amount", "")), str(p.get("clause", "")))
+
+def _repeats(console: Console, r: dict[str, Any]) -> None:
+    if not r["repeats"]:
+        return
+    t = _t(f"重复投诉（{r['repeat_window_days']}天内同一户号或电话、同一投诉项）", "编号", "前次", "间隔（天）",
+           "相同", "投诉项", "客户")
+    for x in _cut(r["repeats"]):
+        _row(t, x["id"], x["previous_id"], str(x["days_apart"]), x["match"], x["item"], x["customer"])
     console.print(t)
+    _cut_note(console, r["repeats"], "重复投诉")
 
+
+def _bulletins(console: Console, r: dict[str, Any]) -> None:
+    console.print(Text(f"投诉事件通报（第二十二条；{len(r['bulletins'])} 件）", "italic"))
+    for n, b in enumerate(_cut(r["bulletins"]), 1):
+        console.print(Text(f"（{n}）{b['id']}　{b['item']}　{b['unit'] or '—'}", "bold"))
+        for label, key in (("原因", "cause"), ("整改措施", "measures"), ("考核意见", "opinion")):
+            console.print(Text(f"  {label}：", "dim") + Text(b[key]))
+    if not r["bulletins"]:
+        console.print("  本月没有属实且供电责任的投诉。")
+    _cut_note(console, r["bulletins"], "投诉事件通报")
+
+
+def _penalties(console: Console, r: dict[str, Any]) -> None:
+    rows = r["penalties"] + r["later_penalties"]
+    title = f"本月考核（{len(r['penalties'])} 项"
+    title += f"；另有本月投诉在次月以后登记的 {len(r['later_penalties'])} 项，标“后登记”）" if r["later_penalties"] else "）"
+    t = _t(title, "编号", "被考核", "金额（元）", "登记", "考核条款", "依据")
+    for p in _cut(rows):
+        at = from_iso(p["at"])
+        when = f"{at:%m-%d}" + ("\n后登记" if p.get("registered_later") else "")
+        _row(t, p["id"], str(p.get("person") or p.get("unit") or ""), str(p.get("amount", "")), when,
+             str(p.get("rule_name", "")), str(p.get("clause", "")))
+    console.print(t)
+    _cut_note(console, rows, "考核")
+
+
+def _ledger(console: Console, r: dict[str, Any]) -> None:
     t = _t("绩效扣款台账（第二十八条）", "姓名", "单位", "月度绩效", "上月结转", "本月考核", "应扣", "实扣", "结转下月")
     for x in r["ledger"]:
         _row(t, *(str(x.get(k, "") if x.get(k) is not None else "—") for k in
-                    ("person", "unit", "monthly_performance", "carried_in", "assessed", "due", "deducted", "carried")))
+                  ("person", "unit", "monthly_performance", "carried_in", "assessed", "due", "deducted", "carried")))
     console.print(t)
-    if r["unmasked"]:
-        console.print(f"[bold red]{UNMASKED_LINE}[/]")
 
 
 def sections(data: dict[str, Any]) -> list[tuple[str, list[dict[str, Any]]]]:
