@@ -97,3 +97,16 @@ def os_reason(exc: OSError) -> str:
     reasons = {errno.ENOSPC: "磁盘已满", errno.EDQUOT: "超出磁盘配额", errno.EACCES: "没有写入权限",
                errno.EPERM: "没有写入权限", errno.EROFS: "只读文件系统", errno.ENOENT: "文件或目录不存在"}
     return reasons.get(exc.errno or 0) or f"文件系统错误（{exc.strerror or exc}）"
+
+
+def shown(value: object, limit: int = 60) -> str:
+    """A value as a message may show it: text cut to `limit` characters (…), a list or mapping only
+    named, never str() of something unbounded (a record's value can be a megabyte, or nested)."""
+    if isinstance(value, (list, tuple)):
+        return f"（{len(value)} 项的列表）"
+    if isinstance(value, dict):
+        return f"（{len(value)} 个键的键值表）"
+    text = value if isinstance(value, str) else repr(value) if not isinstance(value, (int, float, bool)) else str(value)
+    if len(text) > limit:
+        return text[:limit] + f"…（共 {len(text)} 个字符）"
+    return text

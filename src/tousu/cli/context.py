@@ -70,7 +70,12 @@ class App:
     def store(self) -> Store:
         if not self.data_dir.is_dir():
             raise TousuError(f"数据目录「{self.data_dir}」不存在；用 tousu init {self.data_dir} 创建，或用 --data / TOUSU_DATA 指定")
-        return Store(self.data_dir)
+        # A data folder is one `tousu init` made, known by its org.yaml (every command over the data
+        # needs it anyway): a mistyped --data (/etc, a home folder) is refused before anything is written.
+        if not (self.data_dir / "org.yaml").is_file():
+            raise TousuError(f"找不到组织机构文件 {self.data_dir / 'org.yaml'}：「{self.data_dir}」不是 tousu 数据目录，"
+                             "没有写入任何记录；用 tousu init 新目录 创建数据目录，或用 --data / TOUSU_DATA 指定已有的数据目录")
+        return Store(self.data_dir, self.rules.record_max_bytes)
 
     def load_all(self, months: Iterable[tuple[int, int]] | None = None) -> tuple[list[Complaint], list[Problem]]:
         """Every readable complaint (optionally of some months) and the unreadable files;

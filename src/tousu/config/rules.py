@@ -84,6 +84,7 @@ class Rules:
     penalties: tuple[PenaltyRule, ...] = ()
     repeat_window_days: int = 30
     requirements: tuple[str, ...] = ()  # report.requirements: the company's 下步工作要求 for the 通报 公文
+    record_max_bytes: int = 1024 * 1024  # limits.record_max_bytes: a bigger record file is refused unread
 
     @property
     def items(self) -> dict[str, str]:
@@ -272,9 +273,19 @@ def _penalties(ck: _Checker, table: str, value: Any, line: int, severities, seen
     return out
 
 
+def _limits(ck: _Checker, value: Any, line: int) -> int:
+    """limits.record_max_bytes: the size of the biggest record file read (default 1 MiB; at least 64 KiB)."""
+    default = 1024 * 1024
+    if value is None or ck.mapping(value, "limits", line, {"record_max_bytes": False}) is None:
+        return default
+    got = ck.integer(value.get("record_max_bytes", default), "limits.record_max_bytes",
+                     line_of(value, "record_max_bytes", line), minimum=64 * 1024)
+    return got or default
+
+
 _TOP = {"version": False, "taxonomy": True, "channels": True, "attitudes": True,
         "severities": True, "escalation_channels": True, "deadlines": True,
-        "calendar": False, "report": False, **{t: False for t in PENALTY_TABLES}}
+        "calendar": False, "report": False, "limits": False, **{t: False for t in PENALTY_TABLES}}
 _DEADLINES = {"working_day_rule": True, "due_soon_hours": False, "stages": True}
 _STAGE = {"name": True, "limit": True, "unit": True, "clause": True}
 
@@ -349,6 +360,7 @@ def parse(data: Any, path: Path | str) -> Rules:
                                  ln(rep, "repeat_window_days"), minimum=1) or 30
         requirements = _paragraphs(ck, rep.get("requirements"), ln(rep, "requirements"))
 
+    record_max_bytes = _limits(ck, top.get("limits"), ln(top, "limits"))
     penalties: list[PenaltyRule] = []
     seen_ids: set[str] = set()
     for table in PENALTY_TABLES:
@@ -371,6 +383,7 @@ def parse(data: Any, path: Path | str) -> Rules:
         penalties=tuple(penalties),
         repeat_window_days=repeat_days,
         requirements=requirements,
+        record_max_bytes=record_max_bytes,
     )
 
 

@@ -8,6 +8,7 @@ every mapping and sequence remembers the line of each key and item.
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -15,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from tousu.errors import Problem
+from tousu.errors import Problem, shown
 
 _Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml is ~8× faster
 _Dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
@@ -121,9 +122,62 @@ def _yaml_zh(what: str) -> str:
     return what
 
 
-def loads(text: str, path: Path | str = "<text>") -> Any:
-    """Parse YAML text into LDict/LList/scalars; raise YamlProblem with path:line."""
+MAX_DEPTH = 64
+"""Nesting deeper than this is no record or rules file anyone wrote (and would overflow the stack)."""
+MAX_ALIAS_NODES = 100_000
+"""How many values aliases (*name) may add to a rules or org file when expanded: far more than any
+real file repeats, far less than an alias bomb (8 levels of 10 make 10^8)."""
+MAX_CONFIG_BYTES = 4 * 1024 * 1024
+"""rules.yaml, org.yaml and mapping files are read only up to this size."""
+
+
+def _scan(text: str, path: Path | str, aliases: bool) -> None:
+    """Walk the event stream (linear in the text: nothing is expanded) before anything is built.
+
+    Refuses anchors and aliases where `aliases` is False (record files: tousu never writes them), else
+    bounds what aliases add when expanded; bounds nesting depth. Raises YamlProblem at the line."""
+    sizes: dict[str, int] = {}
+    stack: list[list[Any]] = []  # [anchor, expanded size] of each open collection
+    added = 0
+    for ev in yaml.parse(text, Loader=_Base):
+        if isinstance(ev, (yaml.StreamStartEvent, yaml.StreamEndEvent, yaml.DocumentStartEvent,
+                           yaml.DocumentEndEvent)):
+            continue
+        line = ev.start_mark.line + 1
+        anchor = getattr(ev, "anchor", None)
+        if not aliases and anchor is not None:
+            what = f"别名 *{shown(anchor, 20)}" if isinstance(ev, yaml.AliasEvent) else f"锚点 &{shown(anchor, 20)}"
+            raise YamlProblem(Problem(path, line, f"记录文件中不能使用 YAML 锚点或别名（这里是{what}），"
+                                                  "tousu 写的记录从不使用它们；请写出完整的值"))
+        if isinstance(ev, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            stack.append([anchor, 1])
+            if len(stack) > MAX_DEPTH:
+                raise YamlProblem(Problem(path, line, f"嵌套超过 {MAX_DEPTH} 层，不像是手写的文件，未读取"))
+            continue
+        if isinstance(ev, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            anchor, size = stack.pop()
+        elif isinstance(ev, yaml.AliasEvent):
+            size = sizes.get(anchor, 1)
+            added += size
+            if added > MAX_ALIAS_NODES:
+                raise YamlProblem(Problem(path, line, f"别名 *{shown(anchor, 20)} 展开后超过 {MAX_ALIAS_NODES} 个值"
+                                                      "（疑似「别名炸弹」），未读取；请写出完整的值"))
+            anchor = None
+        else:  # a scalar
+            size = 1
+        if anchor is not None:
+            sizes[anchor] = size
+        if stack:
+            stack[-1][1] += size
+
+
+def loads(text: str, path: Path | str = "<text>", *, aliases: bool = False) -> Any:
+    """Parse YAML text into LDict/LList/scalars; raise YamlProblem with path:line.
+
+    Anchors and aliases are refused unless `aliases` (rules, org and mapping files), and then bounded."""
     try:
+        if aliases or "&" in text or "*" in text:  # no anchor or alias can be written without them
+            _scan(text, path, aliases)
         return yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -131,35 +185,82 @@ def loads(text: str, path: Path | str = "<text>") -> Any:
         what = exc.problem or exc.context or "格式错误"
         raise YamlProblem(Problem(path, line, f"YAML 格式错误：{_yaml_zh(what)}")) from None
     except yaml.YAMLError as exc:
-        raise YamlProblem(Problem(path, 0, f"YAML 格式错误：{_yaml_zh(str(exc))}")) from None
+        raise YamlProblem(Problem(path, 0, f"YAML 格式错误：{_yaml_zh(shown(str(exc), 200))}")) from None
+    except RecursionError:
+        raise YamlProblem(Problem(path, 0, "嵌套层数过多，未读取")) from None
 
 
-def load(path: Path) -> Any:
-    """Read and parse a UTF-8 YAML file."""
+class Unreadable(Exception):
+    """A file refused before (or while) reading it: not a regular file, too big, unreadable."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(str(problem))
+        self.problem = problem
+
+
+def read_bounded(path: Path, limit: int, limit_hint: str = "") -> bytes:
+    """The bytes of a regular file of at most `limit` bytes; Unreadable otherwise.
+
+    A FIFO never blocks (opened non-blocking and refused), a device is never opened, and the size is
+    checked before reading and again while reading (a file that grows is cut off, not read to the end)."""
     try:
-        raw = path.read_bytes()
+        st = os.stat(path)
+        if not stat.S_ISREG(st.st_mode):
+            raise Unreadable(Problem(path, 0, "不是普通文件（目录、命名管道或设备），未读取"))
+        flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0) | getattr(os, "O_BINARY", 0)
+        fd = os.open(path, flags)
     except OSError as exc:
-        raise YamlProblem(Problem(path, 0, f"无法读取：{exc.strerror}")) from None
-    return load_bytes(raw, path)
+        raise Unreadable(Problem(path, 0, f"无法读取：{exc.strerror}")) from None
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):  # replaced between the two looks
+            raise Unreadable(Problem(path, 0, "不是普通文件（目录、命名管道或设备），未读取"))
+        too_big = Problem(path, 0, f"文件超过 {limit} 字节的上限{limit_hint}，未读取")
+        if st.st_size > limit:
+            raise Unreadable(too_big)
+        chunks, got = [], 0
+        while True:
+            chunk = os.read(fd, min(1 << 20, limit + 1 - got))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            got += len(chunk)
+            if got > limit:
+                raise Unreadable(too_big)
+        return b"".join(chunks)
+    except OSError as exc:
+        raise Unreadable(Problem(path, 0, f"无法读取：{exc.strerror}")) from None
+    finally:
+        os.close(fd)
+
+
+def load(path: Path, *, aliases: bool = False) -> Any:
+    """Read and parse a UTF-8 YAML file (a regular file of at most MAX_CONFIG_BYTES)."""
+    try:
+        raw = read_bounded(path, MAX_CONFIG_BYTES)
+    except Unreadable as exc:
+        raise YamlProblem(exc.problem) from None
+    return load_bytes(raw, path, aliases=aliases)
 
 
 def load_or_raise(path: Path, what: str) -> Any:
-    """`load`, with a broken file raised as the one user-facing error naming it and the line."""
+    """`load` of a rules, org or mapping file (aliases allowed, bounded), with a broken file raised as
+    the one user-facing error naming it and the line."""
     from tousu.errors import TousuError
 
     try:
-        return load(path)
+        return load(path, aliases=True)
     except YamlProblem as exc:
         raise TousuError(f"{what} {path} 无法读取", (exc.problem,)) from None
 
 
-def load_bytes(raw: bytes, path: Path | str) -> Any:
+def load_bytes(raw: bytes, path: Path | str, *, aliases: bool = False) -> Any:
     """Parse the bytes of a UTF-8 YAML file (as read once by the caller)."""
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise YamlProblem(Problem(path, 0, f"不是 UTF-8 编码的文本（{exc.reason}）")) from None
-    return loads(text, path)
+    return loads(text, path, aliases=aliases)
 
 
 def line_of(container: Any, key: Any, default: int = 0) -> int:

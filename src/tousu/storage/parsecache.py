@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from tousu.domain import model
-from tousu.storage import records
+from tousu.storage import files, records
 from tousu import timeutil
 from tousu.config import yamlio
 from tousu.errors import Problem
@@ -176,12 +176,12 @@ def _save_shard(path: Path, root: Path, entries: dict[str, list[Any]]) -> None:
         pass  # a cache that cannot be written is only a slower next run
 
 
-def _read_one(path: Path, entry: Any) -> tuple[Result, list[Any] | None]:
+def _read_one(path: Path, entry: Any, max_bytes: int) -> tuple[Result, list[Any] | None]:
     """The record at `path` and the cache entry to keep for it (None: keep none)."""
     try:
-        raw = path.read_bytes()
-    except OSError:
-        return records.read(path), None
+        raw = files.record_bytes(path, max_bytes)
+    except yamlio.Unreadable as exc:  # not a regular file inside the data folder, too big, unreadable
+        return (None, [exc.problem]), None
     digest = hashlib.blake2b(raw, digest_size=16).hexdigest()
     if isinstance(entry, list) and len(entry) == 2 and entry[0] == digest:
         try:
@@ -200,27 +200,27 @@ def _read_one(path: Path, entry: Any) -> tuple[Result, list[Any] | None]:
     return (c, problems), [digest, enc]
 
 
-def read_all(root: Path, paths: list[Path]) -> list[Result]:
+def read_all(root: Path, paths: list[Path], max_bytes: int = files.MAX_RECORD_BYTES) -> list[Result]:
     """records.read of every path, in order, from the cache where the bytes are unchanged."""
     # Loading builds a million small objects and no reference cycles: the
     # collector's passes over a growing heap would only cost time (~25%).
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return _read_all(root, paths)
+        return _read_all(root, paths, max_bytes)
     finally:
         if was_enabled:
             gc.enable()
 
 
-def _read_all(root: Path, paths: list[Path]) -> list[Result]:
+def _read_all(root: Path, paths: list[Path], max_bytes: int) -> list[Result]:
     if len(paths) < MIN_FILES or not enabled():
-        return [records.read(p) for p in paths]
+        return [records.read(p, max_bytes) for p in paths]
     try:
         folder = _folder(root)
         fingerprint()
     except OSError:
-        return [records.read(p) for p in paths]
+        return [records.read(p, max_bytes) for p in paths]
     out: list[Result] = []
     for parent, group in groupby(paths, key=lambda p: p.parent):
         shard_path = folder / f"{parent.name}.json"
@@ -229,7 +229,7 @@ def _read_all(root: Path, paths: list[Path]) -> list[Result]:
         changed = False
         for path in group:
             old = shard.get(path.name)
-            result, entry = _read_one(path, old)
+            result, entry = _read_one(path, old, max_bytes)
             out.append(result)
             if entry is not None:
                 kept[path.name] = entry

@@ -7,7 +7,8 @@ from pathlib import Path
 from typing import Any
 
 from tousu.config import yamlio
-from tousu.errors import Problem
+from tousu.storage import files
+from tousu.errors import Problem, shown
 from tousu.domain.model import ACTIONS, EVENT_FIELDS, ID_PATTERN, Complaint, Customer, Event
 from tousu.timeutil import iso, parse_datetime
 from tousu.config.yamlio import LDict, line_of
@@ -17,6 +18,7 @@ HEADER = "# 投诉工单 {id}：由 tousu 维护。history 只追加、不改写
 _TOP = ("id", "ref", "received_at", "channel", "received_by", "customer", "category", "item",
         "content", "attitude", "severity", "escalated_to", "history")
 _CUSTOMER = ("name", "phone", "address", "account")
+_TEXTS = ("id", "ref", "received_at", "channel", "received_by", "category", "item", "content", "attitude", "severity")
 _REQUIRED = ("id", "received_at", "channel", "received_by", "customer", "category", "item", "content")
 _TIMES = {"at", "until"}
 _BOOLS = {"verified", "responsible", "approved", "satisfied"}
@@ -71,24 +73,37 @@ def from_data(data: Any, path: Path) -> tuple[Complaint | None, list[Problem]]:
     def bad(line: int, msg: str) -> None:
         problems.append(Problem(path, line, msg))
 
-    if not isinstance(data, dict):
-        return None, [Problem(path, 1, "文件内容不是投诉工单（应为键值表）")]
+    if not isinstance(data, dict) or not any(key in data for key in _REQUIRED):
+        # Say nothing of what it holds: it may be any file that was given a record's name.
+        return None, [Problem(path, 1, "文件内容不是投诉工单（应为含 id、received_at、customer、history 等键的键值表）")]
     for key in data:
         if key not in _TOP:
-            bad(line_of(data, key), f"未知的键「{key}」")
+            bad(line_of(data, key), f"未知的键「{shown(key)}」")
     for key in _REQUIRED:
         if data.get(key) in (None, ""):
             bad(getattr(data, "line", 1), f"缺少必填的键「{key}」")
     if problems:
         return None, problems
 
+    for where, container, keys in (("", data, _TEXTS), ("customer.", data["customer"], _CUSTOMER)):
+        for key in keys if isinstance(container, dict) else ():
+            if isinstance(container.get(key), (dict, list)):
+                bad(line_of(container, key), f"「{where}{key}」应为文字，不是{shown(container[key])}")
+    if isinstance(data.get("escalated_to"), list) and any(isinstance(x, (dict, list)) for x in data["escalated_to"]):
+        bad(line_of(data, "escalated_to"), "「escalated_to」应为文字的列表")
+    if problems:
+        return None, problems
+
     cid = str(data["id"])
     if not ID_PATTERN.match(cid):
-        bad(line_of(data, "id"), f"编号「{cid}」格式不对，应为 TS+8位日期+4位序号")
+        bad(line_of(data, "id"), f"编号「{shown(cid)}」格式不对，应为 TS+8位日期+4位序号")
     elif path.stem != cid:
         bad(line_of(data, "id"), f"编号「{cid}」与文件名「{path.name}」不一致")
 
     def when(container: Any, key: str) -> datetime | None:
+        if isinstance(container[key], (dict, list)) or len(str(container[key])) > 40:
+            bad(line_of(container, key), f"「{key}」的值「{shown(container[key], 40)}」不是时间")
+            return None
         try:
             return parse_datetime(str(container[key]))
         except ValueError as exc:
@@ -102,7 +117,7 @@ def from_data(data: Any, path: Path) -> tuple[Complaint | None, list[Problem]]:
         cust = LDict()
     for key in cust:
         if key not in _CUSTOMER:
-            bad(line_of(cust, key), f"customer 中有未知的键「{key}」")
+            bad(line_of(cust, key), f"customer 中有未知的键「{shown(key)}」")
     escalated = data.get("escalated_to") or []
     if isinstance(escalated, str):
         escalated = [escalated]
@@ -120,21 +135,23 @@ def from_data(data: Any, path: Path) -> tuple[Complaint | None, list[Problem]]:
         kw: dict[str, Any] = {"line": at_line}
         for key, value in item.items():
             if key not in EVENT_FIELDS:
-                bad(line_of(item, key), f"事件中有未知的键「{key}」")
+                bad(line_of(item, key), f"事件中有未知的键「{shown(key)}」")
             elif key in _TIMES:
                 kw[key] = when(item, key)
             elif key in _BOOLS:
                 if not isinstance(value, bool):
-                    bad(line_of(item, key), f"「{key}」的值「{value}」应为 true 或 false")
+                    bad(line_of(item, key), f"「{key}」的值「{shown(value)}」应为 true 或 false")
                 kw[key] = value
             elif key == "amount":
                 if isinstance(value, bool) or not isinstance(value, int):
-                    bad(line_of(item, key), f"金额「{value}」应为整数（元）")
+                    bad(line_of(item, key), f"金额「{shown(value)}」应为整数（元）")
                 kw[key] = value
+            elif isinstance(value, (dict, list)):
+                bad(line_of(item, key), f"「{key}」应为文字，不是{shown(value)}")
             else:
                 kw[key] = _text(value)
         if kw.get("action") not in ACTIONS:
-            bad(line_of(item, "action", at_line), f"未知的事件「{kw.get('action')}」，可用：{'、'.join(ACTIONS)}")
+            bad(line_of(item, "action", at_line), f"未知的事件「{shown(kw.get('action'))}」，可用：{'、'.join(ACTIONS)}")
         if not kw.get("at") or not kw.get("by"):
             bad(at_line, "事件缺少 at（时间）或 by（经办人）")
         for key in _NEEDS.get(kw.get("action"), ()):
@@ -178,11 +195,12 @@ def _check_intake(history: list[Event], received_at: datetime | None, line: int,
                         f"现为「{ACTIONS.get(first.action, first.action)}」{iso(first.at)}")
 
 
-def read(path: Path) -> tuple[Complaint | None, list[Problem]]:
+def read(path: Path, max_bytes: int = files.MAX_RECORD_BYTES) -> tuple[Complaint | None, list[Problem]]:
+    """The record at `path` (a regular file inside its data folder, of at most `max_bytes`)."""
     try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        return None, [Problem(path, 0, f"无法读取：{exc.strerror}")]
+        raw = files.record_bytes(path, max_bytes)
+    except yamlio.Unreadable as exc:
+        return None, [exc.problem]
     return parse(raw, path)
 
 

@@ -17,7 +17,7 @@ from datetime import datetime
 from pathlib import Path
 
 from tousu.storage import parsecache
-from tousu.storage import records
+from tousu.storage import files, records
 from tousu.config import yamlio
 from tousu.errors import Problem, TousuError
 from tousu.domain.model import ID_PATTERN, Complaint
@@ -84,9 +84,10 @@ class IdSequence:
 class Store:
     """Complaint records under a data folder."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, max_record_bytes: int = files.MAX_RECORD_BYTES) -> None:
         self.root = Path(root)
         self.complaints = self.root / "complaints"
+        self.max_record_bytes = max_record_bytes  # a bigger file is a located problem, never read
 
     # ---- paths --------------------------------------------------------------
 
@@ -107,9 +108,9 @@ class Store:
 
     def load(self, cid: str) -> Complaint:
         path = self.path_for(cid)
-        if not path.is_file():
+        if not os.path.lexists(path):
             raise TousuError(f"找不到投诉「{cid}」（{path}）；用 tousu list 查看已有的投诉")
-        c, problems = records.read(path)
+        c, problems = records.read(path, self.max_record_bytes)
         if c is None:
             raise TousuError(f"投诉「{cid}」的记录文件有错误，请先修正", tuple(problems))
         return c
@@ -127,7 +128,7 @@ class Store:
         problems: list[Problem] = []
         paths = self.paths(months)
         # The same as records.read of each path, from the parse cache where a file is unchanged.
-        for c, errs in parsecache.read_all(self.root, paths):
+        for c, errs in parsecache.read_all(self.root, paths, self.max_record_bytes):
             if c is None:
                 problems.extend(errs)
             else:
