@@ -114,24 +114,60 @@ def import_cmd(
     cols = xi.load_mapping(mapping)
     with _progress() as tick:
         wb = xi.read(file, sheet=sheet, mapping=cols, progress=tick)
-        items, problems = xi.build(wb, cols, rules=a.rules, org=a.org, cal=a.calendar, now=a.now, progress=tick)
-        if problems:
-            raise TousuError(f"「{file.name}」有 {len(problems)} 处错误，未导入任何数据（改正后请重新导入）：",
-                             tuple(problems))  # type: ignore[arg-type]
-        outcomes = xi.import_into(a.store, items, dry_run=dry_run, progress=tick)
-    for label, names in (("未导入的列", wb.main.unused), ("与前面的列对应同一字段、未使用的列", wb.main.ignored)):
-        if names:
-            err.print(f"[yellow]注意：[/]{label}：{escape('、'.join(names))}")
+        built = xi.build(wb, cols, rules=a.rules, org=a.org, cal=a.calendar, now=a.now, progress=tick)
+        _what_was_read(wb, built, dry_run)
+        if built.problems:
+            raise TousuError(f"「{file.name}」有 {len(built.problems)} 处错误，未导入任何数据（改正后请重新导入）：",
+                             tuple(built.problems))  # type: ignore[arg-type]
+        outcomes = xi.import_into(a.store, built.items, dry_run=dry_run, progress=tick)
     if dry_run:
         _preview(outcomes, wb.main.title)
+        _state_counts(outcomes)
     counts = {s: sum(1 for o in outcomes if o.status == s) for s in xi.STATUS_ZH}
     prefix = "试运行，未写入任何数据：将" if dry_run else "导入完成："
-    out.print(f"{prefix}新增 {counts['new']} 件，未变 {counts['unchanged']} 件，冲突 {counts['conflict']} 件。")
+    updated = f"，更新 {counts['update']} 件（追加处理步骤）" if counts["update"] else ""
+    out.print(f"{prefix}新增 {counts['new']} 件{updated}，未变 {counts['unchanged']} 件，冲突 {counts['conflict']} 件。")
     for o in outcomes:
         if o.status == "conflict":
             c = o.complaint
             who = f"工单编号 {c.ref}" if c.ref else f"编号 {c.id}" if c.id else f"受理时间 {human(c.received_at)}"
             out.print(f"  冲突：第{o.item.row}行（{who}）与已有的 {o.existing} 不一致：{o.detail}；未覆盖。", markup=False)
+
+
+def _what_was_read(wb, built, dry_run: bool) -> None:  # noqa: ANN001 - importing.Sheets, importing.Built
+    """Rows skipped and columns not used (always); with --dry-run the column mapping and the translations."""
+    main = wb.main
+    for label, names in (("未导入的列", main.unused), ("与前面的列对应同一字段、未使用的列", main.ignored)):
+        if names:
+            err.print(f"[yellow]注意：[/]{label}：{escape('、'.join(names))}")
+    if main.skipped:
+        told = "；".join(f"第{n}行（{why}）" for n, why in main.skipped[:20])
+        more = f" 等 {len(main.skipped)} 行" if len(main.skipped) > 20 else ""
+        err.print(f"[yellow]注意：[/]「{escape(main.title)}」中跳过的行：{escape(told)}{more}", highlight=False)
+    if not dry_run:
+        return
+    from tousu.excel.fields import MAIN_BY_KEY
+
+    out.print(f"表头在「{escape(main.title)}」第{main.header_row}行；列的对应：", highlight=False)
+    for key, header in sorted(main.headers.items(), key=lambda kv: main.columns[kv[0]]):
+        out.print(f"  {escape(header)} → {MAIN_BY_KEY[key].header}", highlight=False)
+    if built.translations:
+        out.print("取值转换：", highlight=False)
+        for col, src, dst, n in built.translations:
+            out.print(f"  {escape(col)}：{escape(src)} → {escape(dst)}（{n} 行）", highlight=False)
+
+
+def _state_counts(outcomes: list) -> None:  # list[importing.Outcome]
+    """How many work orders end in each state, and how many rest on steps of unknown time."""
+    from collections import Counter
+
+    states = Counter(o.complaint.state_zh for o in outcomes if o.status in ("new", "update"))
+    unknown = sum(1 for o in outcomes if o.status in ("new", "update")
+                  and any(e.time_unknown for e in o.complaint.history))
+    if states:
+        out.print("导入后各状态的件数：" + "，".join(f"{s} {n} 件" for s, n in states.items()), highlight=False)
+    if unknown:
+        out.print(f"其中 {unknown} 件有时间未知的步骤（表中没有该步的时间）：这些步骤的时限不作考核。", highlight=False)
 
 
 def _preview(outcomes: list, title: str) -> None:  # list[excel_import.Outcome]
@@ -140,7 +176,7 @@ def _preview(outcomes: list, title: str) -> None:  # list[excel_import.Outcome]
     t = Table(title=f"将从「{title}」导入（{len(outcomes)} 行）", title_justify="left")
     for col in ("行", "结果", "编号", "95598工单编号", "受理时间", "客户", "投诉项", "状态", "说明"):
         t.add_column(col, no_wrap=col in ("行", "结果", "编号", "受理时间"))
-    style = {"new": "green", "unchanged": "dim", "conflict": "bold red"}
+    style = {"new": "green", "update": "cyan", "unchanged": "dim", "conflict": "bold red"}
     for o in outcomes:
         c = o.complaint
         cid = o.existing or c.id or "（新编号）"

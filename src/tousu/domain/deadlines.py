@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
 
 from tousu.domain.workdays import WorkCalendar, uncovered_warning
-from tousu.domain.model import Complaint
+from tousu.domain.model import Complaint, Event
 from tousu.config.rules import Rules, StageLimit
 from tousu.timeutil import CHINA, human, human_deadline, to_china
 
@@ -116,17 +116,22 @@ def stages(c: Complaint, rules: Rules, cal: WorkCalendar) -> list[Stage]:
     unit: str | None = None
     dispatched_at: datetime | None = None
 
-    def start(key: str, at: datetime) -> None:
+    unknown: set[int] = set()  # stages started at a time_unknown event (imported): only a bound
+
+    def start(key: str, at: datetime, bound: bool = False) -> None:
         limit = rules.stages[key]
         d = deadline_for(limit, at, cal, rules.working_day_rule)
         out.append(Stage(key, limit.name, cycle, to_china(at), d.at, d.basis, limit.clause, unit,
                          uncovered=d.uncovered))
         open_[key] = len(out) - 1
+        if bound:
+            unknown.add(len(out) - 1)
 
-    def finish(key: str, at: datetime) -> None:
+    def finish(key: str, ev: Event) -> None:
+        """Done at the event; a stage that starts or ends at an unknown time is not judged (dropped)."""
         i = open_.pop(key, None)
         if i is not None:
-            out[i] = replace(out[i], done_at=to_china(at))
+            out[i] = None if (ev.time_unknown or i in unknown) else replace(out[i], done_at=to_china(ev.at))  # type: ignore[call-overload]
 
     def drop(key: str) -> None:
         i = open_.pop(key, None)
@@ -141,13 +146,13 @@ def stages(c: Complaint, rules: Rules, cal: WorkCalendar) -> list[Stage]:
             if severity in SERIOUS:
                 start("notify", c.received_at)
         elif a == "dispatch":
-            finish("dispatch", ev.at)
+            finish("dispatch", ev)
             cycle += 1
             unit, dispatched_at = ev.unit, ev.at
-            start("contact", ev.at)
-            start("reply", ev.at)
+            start("contact", ev.at, bool(ev.time_unknown))
+            start("reply", ev.at, bool(ev.time_unknown))
         elif a == "contact":
-            finish("contact", ev.at)
+            finish("contact", ev)
         elif a == "return":
             # A returned dispatch was never this unit's matter: its contact and reply
             # clocks are withdrawn, a contact already made included (docs/rates.md).
@@ -168,8 +173,8 @@ def stages(c: Complaint, rules: Rules, cal: WorkCalendar) -> list[Stage]:
             out[i] = replace(out[i], deadline=until, uncovered=(),
                              basis=f"经{ev.approved_by}批准延期至 {human_deadline(until)}（{ev.reason}）")
         elif a == "reply":
-            finish("reply", ev.at)
-            start("revisit", ev.at)
+            finish("reply", ev)
+            start("revisit", ev.at, bool(ev.time_unknown))
         elif a == "review" and ev.approved is False:
             drop("revisit")
             # The rejected reply does not count: the reply stage is pending again.
@@ -178,16 +183,16 @@ def stages(c: Complaint, rules: Rules, cal: WorkCalendar) -> list[Stage]:
                 out[last] = replace(out[last], done_at=None)
                 open_["reply"] = last
         elif a == "revisit":
-            finish("revisit", ev.at)
+            finish("revisit", ev)
             if ev.satisfied is False:
-                start("dispatch", ev.at)
+                start("dispatch", ev.at, bool(ev.time_unknown))
         elif a == "grade":
             raised = ev.severity in SERIOUS and ev.severity != severity
             severity = ev.severity or severity
             if raised and "notify" not in open_:
                 start("notify", ev.at)
         elif a == "notify":
-            finish("notify", ev.at)
+            finish("notify", ev)
     return [s for s in out if s is not None]
 
 

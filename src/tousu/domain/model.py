@@ -50,6 +50,7 @@ class Event:
     rule: str | None = None  # assess
     person: str | None = None  # assess
     amount: int | None = None  # assess
+    time_unknown: bool | None = None  # imported (95598): done, but `at` is only a bound, not its time
     line: int = field(default=0, compare=False)
 
     @property

@@ -100,12 +100,22 @@ BOOL_WORDS: dict[str, tuple[str, str, tuple[str, ...], tuple[str, ...]]] = {
     "responsible": (*VERDICTS["responsible"], ("是", "true", "1"), ("否", "false", "0")),
     "approved": (*VERDICTS["approved"], ("审核通过", "同意", "是"), ("不通过", "退回", "否")),
     "satisfied": (*VERDICTS["satisfied"], ("是",), ("否",)),
+    "escalated": ("是", "否", ("越级", "true", "1"), ("非越级", "false", "0")),  # 是否越级 (import only)
 }
 
 LIST_SEPARATORS = ("、", "，", ",", "；", ";", "\n")
 
-MAIN_BY_HEADER = {c.header: c for c in MAIN}
-MAIN_BY_KEY = {c.key: c for c in MAIN}
+# Facts a 95598 export gives that tousu's own 台账 does not have as a column: import only.
+#   order_state  工单状态 (待派单 … 已归档), translated to a tousu state; the progress it implies is
+#                rebuilt with the steps whose times the export lacks marked as unknown.
+#   escalated    是否越级 (是/否); 是 without a 越级渠道 means 越级渠道「其他」.
+IMPORT_ONLY: tuple[Column, ...] = (
+    Column("order_state", "工单状态"),
+    Column("escalated", "是否越级", kind="bool"),
+)
+
+MAIN_BY_HEADER = {c.header: c for c in MAIN + IMPORT_ONLY}
+MAIN_BY_KEY = {c.key: c for c in MAIN + IMPORT_ONLY}
 
 
 def bool_text(key: str, value: bool | None) -> str | None:

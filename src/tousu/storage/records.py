@@ -21,7 +21,7 @@ _CUSTOMER = ("name", "phone", "address", "account")
 _TEXTS = ("id", "ref", "received_at", "channel", "received_by", "category", "item", "content", "attitude", "severity")
 _REQUIRED = ("id", "received_at", "channel", "received_by", "customer", "category", "item", "content")
 _TIMES = {"at", "until"}
-_BOOLS = {"verified", "responsible", "approved", "satisfied"}
+_BOOLS = {"verified", "responsible", "approved", "satisfied", "time_unknown"}
 # What a step's event cannot do without: a hand-edited file missing one must be a
 # located problem, not a crash of `check-overdue` or a silently different state.
 _NEEDS = {"dispatch": ("unit",), "extend": ("until",), "reply": ("verified", "responsible"),

@@ -18,8 +18,8 @@ Stages, each pure except the last:
 from tousu.excel.importing.cells import Progress, RowProblem
 from tousu.excel.importing.mapping import Mapping, builtin_mapping_path, load_mapping
 from tousu.excel.importing.matching import STATUS_ZH, Item, Outcome, classify, differs, natural_key
-from tousu.excel.importing.run import build, import_into, write
+from tousu.excel.importing.run import Built, build, import_into, write
 from tousu.excel.importing.sheets import Sheets, read
 
 __all__ = ["Progress", "RowProblem", "Mapping", "builtin_mapping_path", "load_mapping", "STATUS_ZH", "Item",
-           "Outcome", "classify", "differs", "natural_key", "build", "import_into", "write", "Sheets", "read"]
+           "Outcome", "classify", "differs", "natural_key", "Built", "build", "import_into", "write", "Sheets", "read"]

@@ -8,11 +8,13 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from tousu.errors import SheetProblem
-from tousu.timeutil import check_year, parse_datetime, to_china
+from tousu.timeutil import CHINA, check_year, parse_datetime, to_china
 
 Progress = Callable[[str, int, int | None], None]  # (phase, done, total)
 
 _NUMBER = re.compile(r"^\d+(\.\d+)?$")
+# 20261103090512, 202611030905, 20261103: a 95598 export's compact times (never an Excel serial: those have 7 digits at most)
+_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})(?:(\d{2})(\d{2})(\d{2})?)?$")
 
 
 RowProblem = SheetProblem  # the importer's name for a workbook problem
@@ -42,6 +44,10 @@ def when(value: Any, epoch: datetime) -> datetime:
         return check_year(to_china(datetime.combine(value, time())))
     if isinstance(value, time):
         raise ValueError(f"「{value}」只有时刻没有日期")
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and float(value).is_integer():
+        value = str(int(value)) if value >= 10_000_000 else value
+    if isinstance(value, str) and _COMPACT.match(value.strip()):
+        return _compact(value.strip())
     if isinstance(value, str) and _NUMBER.match(value.strip()):
         value = float(value)
     if isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -50,3 +56,12 @@ def when(value: Any, epoch: datetime) -> datetime:
         dt = from_excel(value, epoch) + timedelta(microseconds=500_000)  # to the nearest second
         return check_year(to_china(dt.replace(microsecond=0)), text(value))
     return parse_datetime(str(value))
+
+
+def _compact(s: str) -> datetime:
+    y, mo, d, h, mi, sec = _COMPACT.match(s).groups()  # type: ignore[union-attr]
+    try:
+        dt = datetime(int(y), int(mo), int(d), int(h or 0), int(mi or 0), int(sec or 0))
+    except ValueError:
+        raise ValueError(f"时间「{s}」不是有效的日期时间（应为年月日时分秒，如 20261103090512）") from None
+    return check_year(dt.replace(tzinfo=CHINA), s)

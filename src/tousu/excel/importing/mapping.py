@@ -14,7 +14,7 @@ from typing import Any
 from tousu.config import yamlio
 from tousu.config.yamlio import line_of
 from tousu.errors import Problem, TousuError
-from tousu.excel.fields import MAIN, MAIN_BY_HEADER, MAIN_BY_KEY
+from tousu.excel.fields import IMPORT_ONLY, MAIN, MAIN_BY_HEADER, MAIN_BY_KEY
 
 SECTIONS = ("columns", "values", "defaults")
 
@@ -54,7 +54,7 @@ class _Reader:
     def __init__(self, path: Path, data: dict) -> None:
         self.path, self.data = path, data
         self.problems: list[Problem] = []
-        self.fields_hint = "、".join(c.header for c in MAIN if c.importable)
+        self.fields_hint = "、".join(c.header for c in MAIN + IMPORT_ONLY if c.importable)
 
     def bad(self, container: Any, key: Any, message: str) -> None:
         self.problems.append(Problem(self.path, line_of(container, key), message))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from datetime import datetime
 
 from tousu.domain.model import Complaint, Event
 from tousu.storage import records
@@ -28,7 +29,7 @@ class Item:
 @dataclass(frozen=True)
 class Outcome:
     item: Item
-    status: str  # new | unchanged | conflict
+    status: str  # new | update (later steps added) | unchanged | conflict
     existing: str | None = None  # the ID already in the data folder
     detail: str = ""
 
@@ -37,34 +38,56 @@ class Outcome:
         return self.item.complaint
 
 
-STATUS_ZH = {"new": "新增", "unchanged": "未变", "conflict": "冲突"}
+STATUS_ZH = {"new": "新增", "update": "更新", "unchanged": "未变", "conflict": "冲突"}
 _INTAKE_ZH = {"ref": "95598工单编号", "received_at": "受理时间", "channel": "受理渠道", "received_by": "受理人",
               "customer": "客户信息", "category": "投诉大类", "item": "投诉项", "content": "诉求内容",
               "attitude": "客户态度", "severity": "事件等级", "escalated_to": "越级渠道"}
 
 
-def _event_key(e: Event, full: bool) -> Event:
-    return e if full else replace(e, by="", note="")
+def _event_key(e: Event, full: bool, unknown: bool) -> Event:
+    """What must agree: everything, less who and notes (a main sheet cannot know them), less the
+    time when either side does not know it (an imported 95598 step at an unknown time)."""
+    if not full:
+        e = replace(e, by="", note="")
+    return replace(e, at=datetime.min, time_unknown=None) if unknown else e
 
 
-def differs(item: Item, existing: Complaint) -> str | None:
-    """None when the row says nothing the record does not already say; else what differs.
+def _same(a: Event, b: Event, full: bool) -> bool:
+    unknown = bool(a.time_unknown or b.time_unknown)
+    return _event_key(a, full, unknown) == _event_key(b, full, unknown)
+
+
+def compare(item: Item, existing: Complaint) -> tuple[str, str]:
+    """(status, detail): unchanged, update (the row has later steps than the record) or conflict.
 
     The record may have moved on since the sheet was made: the row's history
-    need only be the beginning of the record's. A history rebuilt from the main
-    sheet's time columns is compared without who and notes, which it cannot know.
+    need only be the beginning of the record's. A row that goes further (a later
+    95598 export of the same order) adds its later steps, after checking that
+    everything before them agrees.
     """
     mine, theirs = records.to_data(item.complaint), records.to_data(existing)
     diff = [zh for key, zh in _INTAKE_ZH.items() if mine.get(key) != theirs.get(key)]
     if diff:
-        return "、".join(diff) + "不同"
+        return "conflict", "、".join(diff) + "不同"
     h, eh = item.complaint.history, existing.history
-    if len(h) > len(eh):
-        return f"表中有{len(h)}步处理记录，数据中只有{len(eh)}步"
     for i, (a, b) in enumerate(zip(h, eh)):
-        if _event_key(a, item.full_history) != _event_key(b, item.full_history):
-            return f"第{i + 1}步处理记录不同（表中：{a.label} {human(a.at)}；数据中：{b.label} {human(b.at)}）"
-    return None
+        if not _same(a, b, item.full_history):
+            return "conflict", f"第{i + 1}步处理记录不同（表中：{a.label} {human(a.at)}；数据中：{b.label} {human(b.at)}）"
+    if len(h) <= len(eh):
+        return "unchanged", ""
+    extra = h[len(eh):]
+    if extra[0].at < eh[-1].at:
+        return "conflict", (f"表中第{len(eh) + 1}步「{extra[0].label}」{human(extra[0].at)} 早于数据中最后一步"
+                            f"「{eh[-1].label}」{human(eh[-1].at)}")
+    return "update", "追加" + "、".join(e.label for e in extra)
+
+
+def differs(item: Item, existing: Complaint) -> str | None:
+    """None when the row says nothing the record does not already say; else what differs."""
+    status, detail = compare(item, existing)
+    if status == "update":
+        return f"表中有{len(item.complaint.history)}步处理记录，数据中只有{len(existing.history)}步"
+    return detail if status == "conflict" else None
 
 
 NaturalKey = tuple[str, str, str, str]
@@ -100,6 +123,9 @@ def classify(items: list[Item], existing: Iterable[Complaint]) -> list[Outcome]:
         if match is None:
             out.append(Outcome(it, "new"))
             continue
-        diff = differs(it, match)
-        out.append(Outcome(it, "conflict" if diff else "unchanged", match.id, diff or ""))
+        status, detail = compare(it, match)
+        if status == "update":  # the record with the row's later steps after its own
+            extra = it.complaint.history[len(match.history):]
+            it = replace(it, complaint=replace(match, history=match.history + extra))
+        out.append(Outcome(it, status, match.id, detail))
     return out

@@ -31,10 +31,12 @@ _HISTORY_FLAGS = ("verified", "responsible", "approved", "satisfied")
 
 # ---------------------------------------------------------------- the main sheet's time columns
 
-# Facts of a step without the step's time would be lost: refused.
-_NEEDS_TIME = (("dispatched_at", ("unit",)),
-               ("replied_at", ("verified", "responsible", "cause", "process", "measures")),
-               ("revisited_at", ("satisfied",)))
+# The main line a work order walks; a 95598 export tells how far by 工单状态 and by what is filled in.
+LADDER = ("dispatch", "contact", "reply", "review", "revisit", "archive")
+_TIME_OF = {action: key for key, action in STEP_TIMES}
+# How far each tousu state has come along LADDER (index of the last step done; -1: none).
+_STATE_REACH = {"pending_dispatch": -1, "dispatched": 0, "replied": 2, "reviewed": 3, "revisited": 4, "archived": 5}
+_REPLY_FACTS = ("verified", "responsible", "cause", "process", "measures")
 
 
 @dataclass(frozen=True)
@@ -47,36 +49,62 @@ class MainFacts:
     cause: str
     process: str
     measures: str
+    reach: int  # index in LADDER of the last step the row says was done
+
+
+def _reach(r: Rows, row: tuple[Any, ...], times: dict[str, datetime | None], state: str | None,
+           satisfied: bool | None) -> int:
+    """How far the order has come: by 工单状态, by the step times, by 处理单位 and by 回访结果."""
+    reach = _STATE_REACH.get(state or "", -1)
+    for i, action in enumerate(LADDER):
+        if times[_TIME_OF[action]] is not None:
+            reach = max(reach, i)
+    if r.text(row, "unit") is not None:
+        reach = max(reach, 0)
+    if satisfied is not None:
+        reach = max(reach, LADDER.index("revisit"))
+    return reach
 
 
 def _main_facts(r: Rows, n: int, row: tuple[Any, ...]) -> MainFacts | None:
     """The step facts of a main-sheet row, checked; None (and problems) if any is wrong."""
     before = len(r.problems)
     times = {key: r.when(n, row, key) for key, _ in STEP_TIMES}
-    unit = r.text(row, "unit")
-    if unit is not None:
-        try:
-            r.org.unit(unit)
-        except TousuError as exc:
-            r.bad(n, "unit", exc.message)
+    unit = r.unit(n, row)
     flags = {k: r.boolean(n, r.text(row, k), k) for k in ("verified", "responsible", "satisfied")}
+    state = r.order_state(n, row)
     bad_cells = {p.column for p in r.problems[before:]}
-    for when_key, facts in _NEEDS_TIME:
-        if times[when_key] is None and r.header(when_key) not in bad_cells:
-            for key in facts:
-                if r.text(row, key) is not None:
-                    r.bad(n, key, f"有{MAIN_BY_KEY[key].header}但没有{MAIN_BY_KEY[when_key].header}，"
-                                  f"请补上{MAIN_BY_KEY[when_key].header}")
-    if times["replied_at"] is not None:
+    reach = _reach(r, row, times, state, flags["satisfied"])
+    replied = reach >= LADDER.index("reply")
+    if not replied and r.header("replied_at") not in bad_cells:
+        for key in _REPLY_FACTS:
+            if r.text(row, key) is not None:
+                r.bad(n, key, f"有{MAIN_BY_KEY[key].header}但没有{MAIN_BY_KEY['replied_at'].header}，"
+                              f"请补上{MAIN_BY_KEY['replied_at'].header}")
+    if reach >= 0 and unit is None and r.header("unit") not in bad_cells and not r.unit_unknown(n):
+        r.bad(n, "unit", f"工单已派发（{_why_dispatched(r, row, times, state)}），须填责任单位")
+    if replied:
+        flags["responsible"] = r.responsible(flags["verified"], flags["responsible"])
         for key in ("verified", "responsible"):
             if flags[key] is None and r.header(key) not in bad_cells:
-                r.bad(n, key, f"有答复时间，须填{MAIN_BY_KEY[key].header}")
-    if times["revisited_at"] is not None and flags["satisfied"] is None and r.header("satisfied") not in bad_cells:
-        r.bad(n, "satisfied", "有回访时间，须填回访结果（满意/不满意）")
-    if len(r.problems) > before:
+                r.bad(n, key, f"工单已答复，须填{MAIN_BY_KEY[key].header}")
+    if reach >= LADDER.index("revisit") and flags["satisfied"] is None:
+        if reach == LADDER.index("archive") and times["revisited_at"] is None:
+            flags["satisfied"] = r.assumed_satisfied()
+        elif r.header("satisfied") not in bad_cells:
+            r.bad(n, "satisfied", "工单已回访，须填回访结果（满意/不满意）")
+    if len(r.problems) > before or r.unit_unknown(n):
         return None
+    process = r.text(row, "process") or ""
     return MainFacts(times, unit, flags["verified"], flags["responsible"], flags["satisfied"],
-                     r.text(row, "cause") or "", r.text(row, "process") or "", r.text(row, "measures") or "")
+                     r.cause(row, process), process, r.text(row, "measures") or "", reach)
+
+
+def _why_dispatched(r: Rows, row: tuple[Any, ...], times: dict[str, datetime | None], state: str | None) -> str:
+    if state and _STATE_REACH.get(state, -1) >= 0:
+        return f"工单状态为「{r.text(row, 'order_state')}」"
+    key = next(k for k, _ in STEP_TIMES if times[k] is not None)
+    return f"有{r.header(key)}"
 
 
 MainStep = Callable[[Complaint, MainFacts, datetime, str, Rows], Complaint]
@@ -94,26 +122,37 @@ _MAIN_STEPS: dict[str, MainStep] = {
 }
 
 
-def steps_from_main(r: Rows, n: int, row: tuple[Any, ...], c: Complaint | None) -> Complaint | None:
-    """The history the main sheet's time columns tell: 派发 … 归档, each through lifecycle.
+def _mark_unknown(c: Complaint) -> Complaint:
+    """The step just taken happened, but not at a known time: its `at` is only a bound."""
+    return replace(c, history=c.history[:-1] + (replace(c.history[-1], time_unknown=True),))
 
-    The cells are checked even when the intake failed (c is None), so every problem of a row is told.
+
+def steps_from_main(r: Rows, n: int, row: tuple[Any, ...], c: Complaint | None) -> Complaint | None:
+    """The history the main sheet tells: 派发 … 归档 as far as the order has come, each through lifecycle.
+
+    A step the order has done but whose time the sheet lacks (a 95598 export has no 联系时间, often no
+    派单时间) is taken at the time of the step before it (a lower bound) and marked time_unknown: a
+    stage it completes, or that it starts and that is completed, is not judged (deadlines.stages).
+    The cells are checked even when the intake failed (c is None).
     """
     facts = _main_facts(r, n, row)
     if c is None or facts is None:
         return None
     hq = c.received_by
-    for key, action in STEP_TIMES:
-        at = facts.times[key]
-        if at is None:
-            continue
+    known = [facts.times[_TIME_OF[a]] for a in LADDER]
+    for i, action in enumerate(LADDER[: facts.reach + 1]):
+        key = _TIME_OF[action]
+        at = known[i]
+        bound = at or c.history[-1].at  # unknown: no earlier than the step before (a lower bound)
         try:
-            c = _MAIN_STEPS[action](c, facts, at, hq, r)
+            c = _MAIN_STEPS[action](c, facts, bound, hq, r)
         except TousuError as exc:
             # A fact of the row when the step names one, else the time column of the step.
             column = exc.field if exc.field in MAIN_BY_KEY and exc.field != "at" else key
             r.bad(n, column, exc.message)
             return None
+        if at is None:
+            c = _mark_unknown(c)
     return c
 
 

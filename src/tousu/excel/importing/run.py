@@ -7,12 +7,14 @@ and writes, so two imports at once stay consistent.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from tousu.config import yamlio
 from tousu.config.org import Org
 from tousu.config.rules import Rules
 from tousu.domain.model import ID_PATTERN, Complaint
@@ -26,6 +28,7 @@ from tousu.excel.importing.matching import Item, NaturalKey, Outcome, classify, 
 from tousu.excel.importing.rebuild import steps_from_history, steps_from_main
 from tousu.excel.importing.rows import Rows
 from tousu.excel.importing.sheets import Sheets
+from tousu.storage import records
 from tousu.storage.store import IdSequence, Store
 
 HistoryGroups = dict[str, list[tuple[int, dict[str, Any]]]]
@@ -76,6 +79,7 @@ class _Seen:
 def _row_item(r: Rows, n: int, row: tuple[Any, ...], groups: HistoryGroups) -> tuple[Item | None, str | None]:
     """One main-sheet row rebuilt (None if wrong), and the ID it gives."""
     cid = cells.text(r.raw(row, "id"))
+    r.note_translations(row)
     c = r.intake(n, row)
     full = bool(cid and cid in groups)
     if full:
@@ -88,12 +92,21 @@ def _row_item(r: Rows, n: int, row: tuple[Any, ...], groups: HistoryGroups) -> t
     return Item(n, replace(rebuilt, id=given_id or ""), full), cid
 
 
+@dataclass(frozen=True)
+class Built:
+    """What `build` made of the rows: the items (none if any problem), the problems, the translations applied."""
+
+    items: list[Item]
+    problems: list[RowProblem]
+    translations: list[tuple[str, str, str, int]]  # (column, from, to, rows)
+
+
 def build(wb: Sheets, mapping: Mapping, *, rules: Rules, org: Org, cal: WorkCalendar, now: datetime,
-          progress: Progress | None = None) -> tuple[list[Item], list[RowProblem]]:
+          progress: Progress | None = None) -> Built:
     """Every row validated and rebuilt; any problem means nothing may be written."""
     r = Rows(wb, mapping, rules, org, cal, now)
     if not r.check_columns():
-        return [], r.problems
+        return Built([], r.problems, [])
     groups = _history_groups(wb)
     main_ids: set[str] = set()
     items: list[Item] = []
@@ -107,14 +120,18 @@ def build(wb: Sheets, mapping: Mapping, *, rules: Rules, org: Org, cal: WorkCale
             main_ids.add(cid)
         if item is not None and seen.twin_or_add(r, item, item.complaint.id or None):
             items.append(item)
+    units = r.unknown_units_problem()
+    if units is not None:
+        r.problems.append(units)
     for cid, rows in groups.items():
         if cid not in main_ids:
             r.problems.append(RowProblem(rows[0][0], "ID", f"投诉台账中没有编号「{cid}」的投诉" if cid else "不能为空",
                                          HISTORY_SHEET))
     if progress:
         progress("检查", total, total)
-    r.problems.sort(key=lambda p: (p.sheet is not None, p.row))
-    return (items if not r.problems else []), r.problems
+    r.problems.sort(key=lambda p: (p.sheet == HISTORY_SHEET, p.row))
+    translations = [(col, a, b, n) for (col, a, b), n in sorted(r.translations.items())]
+    return Built(items if not r.problems else [], r.problems, translations)
 
 
 # ---------------------------------------------------------------- writing
@@ -154,6 +171,7 @@ def write(store: Store, outcomes: list[Outcome], existing_ids: Iterable[str],
                 result[o.item.row] = replace(o, item=replace(o.item, complaint=replace(c, path=store.path_for(c.id))))
             else:
                 result[o.item.row] = replace(o, status="conflict", existing=c.id, detail=f"编号 {c.id} 已被占用")
+        _update(store, [o for o in outcomes if o.status == "update"])
     except OSError as exc:
         left = [Path(p) for p in getattr(exc, "left", [])] + _unlink(store, created)
         raise _failed(store, exc, left) from None
@@ -161,6 +179,22 @@ def write(store: Store, outcomes: list[Outcome], existing_ids: Iterable[str],
         _unlink(store, created)
         raise
     return [result.get(o.item.row, o) for o in outcomes]
+
+
+def _update(store: Store, outcomes: list[Outcome]) -> None:
+    """Records that get later steps: each replaced atomically; on a failure the earlier ones are put back."""
+    done: list[tuple[Path, str]] = []
+    try:
+        for o in outcomes:
+            path = store.path_for(o.existing or o.complaint.id)
+            old = path.read_text(encoding="utf-8")
+            yamlio.write_atomic(path, records.dumps(o.complaint))
+            done.append((path, old))
+    except BaseException:
+        for path, old in reversed(done):
+            with contextlib.suppress(OSError):
+                yamlio.write_atomic(path, old)
+        raise
 
 
 def _unlink(store: Store, created: list[Complaint]) -> list[Path]:

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from tousu.errors import TousuError, choices
-from tousu.excel.fields import HISTORY, HISTORY_SHEET, MAIN, MAIN_SHEET
+from tousu.excel.fields import HISTORY, HISTORY_SHEET, IMPORT_ONLY, MAIN, MAIN_SHEET
 from tousu.excel.importing.cells import Progress
 from tousu.excel.importing.mapping import Mapping, norm_header
 
-HEADER_SCAN_ROWS = 10  # a title or note may sit above the header row
+HEADER_SCAN_ROWS = 20  # titles, 导出时间, 查询条件 and blank rows may sit above the header row
+_TOTAL = re.compile(r"^\s*(合计|总计|小计|共计)")
+_NOTE = re.compile(r"^\s*(注|备注|说明|注意|制表|审核人|打印)")
 
 Lookup = dict[str, tuple[int, str]]  # normalised header → (rank, field key); the lower rank wins a field
 Row = tuple[int, tuple[Any, ...]]  # (1-based row number, cells)
@@ -29,6 +32,7 @@ class SheetRows:
     rows: list[Row]
     unused: list[str] = field(default_factory=list)  # headers nothing maps to
     ignored: list[str] = field(default_factory=list)  # second columns for a field already found
+    skipped: list[tuple[int, str]] = field(default_factory=list)  # (row, why): title, blank, 合计, note rows
 
 
 @dataclass
@@ -97,6 +101,27 @@ def _header_row(head: list[Row], lookup: Lookup) -> int:
     return best_n
 
 
+def _filled(row: tuple[Any, ...]) -> list[Any]:
+    return [v for v in row if v is not None and (not isinstance(v, str) or v.strip())]
+
+
+def skip_reason(row: tuple[Any, ...], header_row: bool = False) -> str | None:
+    """Why a row is not a work order: blank, a title, 导出时间, a 合计 or a note; None if it may be one."""
+    filled = _filled(row)
+    if not filled:
+        return "空行"
+    first = str(filled[0]).strip()
+    if _TOTAL.match(first):
+        return "合计行"
+    if "导出时间" in first or "导出日期" in first or "统计时间" in first:
+        return "导出时间"
+    if len(filled) == 1 and isinstance(filled[0], str):
+        if _NOTE.match(first):
+            return "说明行"
+        return "标题行" if header_row else "说明行"
+    return None
+
+
 def _read_sheet(ws: Any, lookup: Lookup, known: set[str], progress: Progress | None, phase: str) -> SheetRows:
     rows_iter = ws.iter_rows(values_only=True)
     head: list[Row] = []
@@ -109,10 +134,14 @@ def _read_sheet(ws: Any, lookup: Lookup, known: set[str], progress: Progress | N
     cols, headers, unused, ignored = _columns(header, lookup, known)
     total = ws.max_row if isinstance(getattr(ws, "max_row", None), int) else None
     data: list[Row] = []
+    skipped = [(n, skip_reason(row, True) or "表头之前的行") for n, row in head if n < best_n]
 
     def keep(n: int, row: tuple[Any, ...]) -> None:
-        if any(v is not None and (not isinstance(v, str) or v.strip()) for v in row):
+        why = skip_reason(row)
+        if why is None:
             data.append((n, row))
+        elif why != "空行":  # blank rows between and after the orders are only counted
+            skipped.append((n, why))
         if progress and n % 500 == 0:
             progress(phase, n, total)
 
@@ -121,7 +150,7 @@ def _read_sheet(ws: Any, lookup: Lookup, known: set[str], progress: Progress | N
             keep(n, row)
     for n, row in enumerate(rows_iter, len(head) + 1):
         keep(n, tuple(row))
-    return SheetRows(ws.title, best_n, cols, headers, data, unused, ignored)
+    return SheetRows(ws.title, best_n, cols, headers, data, unused, ignored, skipped)
 
 
 def _main_sheet(path: Path, names: list[str], sheet: str | None) -> str:
@@ -137,7 +166,7 @@ def _main_sheet(path: Path, names: list[str], sheet: str | None) -> str:
 def main_lookup(mapping: Mapping) -> Lookup:
     """tousu's own headers first, then the mapping's."""
     lookup: Lookup = {}
-    for col in MAIN:
+    for col in MAIN + IMPORT_ONLY:
         if col.importable:
             lookup.setdefault(col.header, (len(lookup), col.key))
     for header, key in mapping.columns.items():
