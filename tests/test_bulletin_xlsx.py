@@ -14,7 +14,7 @@ from test_report import ALL, CAL, RULES, UNITS, _march, t
 from tousu.excel.bulletin import write_month
 from tousu.reports.monthly import month_report
 
-SHEETS = ["汇总", "分类统计", "投诉事件通报", "超期明细", "考核明细", "绩效扣款", "重复投诉"]
+SHEETS = ["汇总", "分类统计", "投诉事件通报", "超期明细", "考核明细", "绩效扣款", "重复投诉", "说明"]
 
 
 def _values(ws) -> list[tuple]:
@@ -46,8 +46,8 @@ def test_sheets_and_headers(book) -> None:
     assert book.sheetnames == SHEETS
     assert book["汇总"]["A1"].value == "2026年11月客户投诉通报"
     assert _values(book["分类统计"])[1][:4] == ("投诉大类", "投诉项", "城关供电所", "东城供电所")
-    assert _values(book["超期明细"])[1][:4] == ("编号", "投诉项", "环节", "责任方")
-    assert _values(book["考核明细"])[1][:6] == ("编号", "考核条款", "条款内容", "被考核人", "单位", "金额（元）")
+    assert _values(book["超期明细"])[1][:4] == ("编号", "投诉项", "环节", "应办方")
+    assert _values(book["考核明细"])[1][:6] == ("编号", "被考核人", "所在单位", "考核条款", "依据", "金额（元）")
     assert _values(book["绩效扣款"])[1] == ("姓名", "单位", "月度绩效", "上月结转", "本月考核", "本月应扣", "本月实扣", "结转下月")
 
 
@@ -100,19 +100,21 @@ def test_late_sheet_dates_are_real_dates(book) -> None:
     row = [c.value for c in ws[r]]
     assert row[2] == "派发" and row[3] == "95598班"
     assert row[4] == datetime(2026, 11, 3, 9, 0)  # naive China time
-    assert row[5] == datetime(2026, 11, 3, 10, 0)
+    assert row[5] == "2026-11-03 10:00"  # a deadline: text, in the 24:00 notation when at midnight (SPEC §3)
     assert row[6] == datetime(2026, 11, 3, 11, 0)
-    assert row[8] == "1小时" and row[10] == "第十四条"
+    r, _ = _find(ws, "TS202611030001")
+    reply = next(x for x in _values(ws) if x[0] == "TS202611030001" and x[2] == "答复客户")
+    assert reply[5] == "2026-11-09 24:00"
+    assert row[8] == "1小时" and row[9] == "第十四条"
     assert ws.cell(r, 5).is_date
 
 
 def test_penalty_and_ledger_sheets(book) -> None:
     ws = book["考核明细"]
-    assert [c.value for c in ws[3]][:7] == ["TS202611020001", "attitude.poor", "态度冷淡", "李四", None, 300,
-                                          "第二十四条（三）2（1）"]
-    assert ws.cell(3, 8).value == datetime(2026, 11, 6, 10, 0)
+    assert [c.value for c in ws[3]][:8] == ["TS202611020001", "李四", None, "态度冷淡", "第二十四条（三）2（1）", 300,
+                                          datetime(2026, 11, 6, 10, 0), "本月"]
     assert [c.value for c in book["绩效扣款"][3]] == ["李四", "城关供电所", 800, 0, 300, 300, 300, 0]
-    assert [c.value for c in book["重复投诉"][3]][:3] == ["TS202611100001", datetime(2026, 11, 10, 9, 0),
+    assert [c.value for c in book["重复投诉"][4]][:3] == ["TS202611100001", datetime(2026, 11, 10, 9, 0),
                                                        "TS202611020001"]
 
 
@@ -166,7 +168,7 @@ def test_formula_customer_as_leading_cell(tmp_path: Path) -> None:
     path = tmp_path / "x.xlsx"
     write_month(r, path)
     ws = openpyxl.load_workbook(path)["重复投诉"]
-    cell = ws.cell(3, 9)
+    cell = ws.cell(4, 9)
     assert cell.value == evil and cell.data_type == "s"
 
 
@@ -180,7 +182,7 @@ def test_cli_writes_nothing_else_and_says_where(cli: Cli, tmp_path: Path) -> Non
     assert sorted(p.name for p in tmp_path.iterdir() if p.is_file()) == ["通报.xlsx"]
     wb = openpyxl.load_workbook(out)
     assert wb.sheetnames == SHEETS
-    assert wb["考核明细"].cell(3, 4).value == "孙七"
+    assert wb["考核明细"].cell(3, 2).value == "孙七"
     assert [c.value for c in wb["绩效扣款"][3]] == ["孙七", "东城供电所", 300, 0, 500, 500, 300, 200]
 
 
@@ -188,8 +190,8 @@ def test_print_area_is_the_used_columns(book) -> None:
     """Each sheet prints its own columns only, not a page of empty grid to their right (fit to A4 width)."""
     units = len(_values(book["分类统计"])[1]) - 4
     assert units == 5
-    last_col = {"汇总": "I", "分类统计": "I", "投诉事件通报": "B", "超期明细": "L", "考核明细": "I", "绩效扣款": "H",
-                "重复投诉": "K"}
+    last_col = {"汇总": "I", "分类统计": "I", "投诉事件通报": "B", "超期明细": "K", "考核明细": "I", "绩效扣款": "H",
+                "重复投诉": "K", "说明": "B"}
     for name, col in last_col.items():
         ws = book[name]
         area = ws.print_area.split("!")[1]
@@ -217,7 +219,7 @@ def test_charts_count_in_whole_numbers_inside_the_print_area(book) -> None:
 
 @pytest.mark.parametrize("largest, step", [(0, 1), (3, 1), (10, 1), (11, 2), (25, 5), (159, 20), (1200, 200)])
 def test_count_axis_step(largest: int, step: int) -> None:
-    from tousu.excel.bulletin import _count_step
+    from tousu.excel.sheet import count_step as _count_step
 
     assert _count_step(largest) == step
 

@@ -85,7 +85,8 @@ def report_cmd(
         if output is not None:
             from tousu.excel.bulletin import write_generic
 
-            write_generic(title, report_table.sections(data), output, report_table.HEADERS)
+            write_generic(title, report_table.sections(data), output, report_table.HEADERS,
+                          a.org.company.name if a.org.company else "")
         _emit(data, output, fmt, lambda: report_table.generic(out, title, data), False)
     if problems:  # the figures leave those records out: say so in the exit status too
         err.print(f"[red]以上 {len(problems)} 个记录文件无法读取，未计入统计，统计不完整。[/]")

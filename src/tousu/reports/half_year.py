@@ -32,6 +32,7 @@ def half_year(complaints: Iterable[Complaint], rules: Rules, org: Org, half: Hal
         "label": half.zh,
         "from": iso(half.start),
         "to": iso(half.end),
+        **({"as_of": iso(min(to_china(as_of), half.end))} if as_of is not None else {}),
         "received": len(received),
         "counted": len(counted),
         "by_category": _by_category(counted, rules),
@@ -43,8 +44,6 @@ def half_year(complaints: Iterable[Complaint], rules: Rules, org: Org, half: Hal
                         "escalated_to": list(c.all_escalations)}
                        for c in counted if c.id not in assessed_ids],
     }
-    if as_of is not None:
-        out["as_of"] = iso(min(to_china(as_of), half.end))
     return out
 
 

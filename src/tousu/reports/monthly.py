@@ -425,6 +425,14 @@ def _trend(seen: Sequence[Complaint], mon: Month, months: int = 12) -> list[dict
     return [{"month": m.label, "received": r, "counted": k} for m, (r, k) in counts.items()]
 
 
+def summary_units(r: dict[str, Any]) -> list[tuple[str, dict[str, Any] | None, int]]:
+    """The summary's rows: every unit, and 95598班 / 市场营销部 where org.yaml has no such unit, each with
+    the late stages it owed (so that the column adds up to every late stage); units first, for charts."""
+    late = {o["owner"]: o["total"] for o in r["late_owners"]}
+    rows = [(unit, u, late.get(unit, 0)) for unit, u in r["by_unit"].items()]
+    return rows + [(owner, None, late.get(owner, 0)) for owner in late if owner not in r["by_unit"]]
+
+
 def month_report(
     complaints: Sequence[Complaint],
     rules: Rules,

@@ -11,7 +11,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from tousu.reports.monthly import RATES
+from tousu.reports.monthly import RATES, summary_units
 from tousu.timeutil import from_iso, human, human_deadline
 
 TERMINAL_ROWS = 50  # long lists are cut here; -o FILE.xlsx and --format json give all
@@ -23,7 +23,7 @@ HEADERS = {
     "total": "合计", "count": "件数", "cases": "件数", "rule": "考核条款", "rule_name": "条款内容",
     "clause": "依据", "id": "编号", "month": "月份", "due": "应扣", "deducted": "实扣", "carried": "结转",
     "assessed": "考核", "carried_in": "上期结转", "monthly_performance": "月度绩效", "fines": "罚款",
-    "half": "半年", "year": "年度", "label": "期间", "from": "起", "to": "止", "by_category": "按大类",
+    "half": "半年", "year": "年度", "label": "期间", "from": "统计期间起", "to": "统计期间止", "as_of": "统计截止", "by_category": "按大类",
     "by_unit": "按单位", "by_person": "按人员", "penalties": "考核明细", "total_fines": "考核合计（元）",
     "unassessed": "属实未考核", "person_unit": "所在单位", "person_fines": "个人考核", "unit_fines": "单位考核", "items": "投诉项",
     "severity": "事件等级", "item": "投诉项", "escalated_to": "越级渠道", "at": "登记时间", "sanction": "处分", "period": "期间", "rate": "比率", "opinion": "考核意见",
@@ -123,18 +123,10 @@ def _categories(console: Console, r: dict[str, Any]) -> None:
     console.print(t)
 
 
-def unit_rows(r: dict[str, Any]) -> list[tuple[str, dict[str, Any] | None, int]]:
-    """The summary's rows: every unit, and 95598班 / 市场营销部 where org.yaml has no such unit, each with
-    the late stages it owed (so that the column adds up to every late stage)."""
-    late = {o["owner"]: o["total"] for o in r["late_owners"]}
-    rows = [(owner, None, late.get(owner, 0)) for owner in late if owner not in r["by_unit"]]
-    return rows + [(unit, u, late.get(unit, 0)) for unit, u in r["by_unit"].items()]
-
-
 def _units(console: Console, r: dict[str, Any]) -> None:
     t = _t("按责任单位（超期环节按应办方计，含95598班、市场营销部）", "责任单位", "受理", "属实", "排名",
            "万户投诉率", "超期环节")
-    for name, u, late in unit_rows(r):
+    for name, u, late in summary_units(r):
         if u is None:
             _row(t, name, "—", "—", "—", "—", str(late))
         else:
