@@ -46,22 +46,23 @@ ITEMS = ("服务规范类：服务态度、服务规范；营销管理类：抄�
 
 
 @pytest.mark.parametrize(("changes", "message"), [
-    ({"channel": "微信"}, "受理渠道「微信」无效，可选：来电、来信、来访、互联网、其他"),
-    ({"item": "电价太高"}, f"投诉项「电价太高」无效，可选（第十条）：{ITEMS}"),
+    ({"channel": "传真"}, "受理渠道「传真」无效，可选：来电、来信、来访、互联网、其他"),
+    ({"item": "电价太高"}, f"投诉项「电价太高」无效，可选（第十条）：{ITEMS}；您是不是要找：电费电价？"),
     ({"category": "其他类"}, "投诉大类「其他类」无效，可选：服务规范类、营销管理类、运行维护类、供电方宣传责任类"),
     ({"category": "营销管理类"}, "投诉项「服务态度」不属于「营销管理类」，而属于「服务规范类」；"
                                 "「营销管理类」的投诉项：抄表质量、营业收费、电费电价、催收电费、电能计量、报装接电"),
     ({"attitude": "愤怒"}, "客户态度程度「愤怒」无效，可选（第十四条）：平和、不满、情绪激动、态度坚决"),
-    ({"severity": "特大"}, "事件等级「特大」无效，可选：一般、严重、重大"),
+    ({"severity": "特大"}, "事件等级「特大」无效，可选：一般、严重、重大；您是不是要找：重大？"),
     ({"escalated_to": "市长信箱"}, "越级投诉渠道「市长信箱」无效，可选（第二十五条）：国家电网公司、国家能源局派出机构/12398、"
                                   "政府热线、省公司、新闻媒体、其他"),
-    ({"received_at": "2026-13-01"}, "--received-at：时间「2026-13-01」不是有效的日期时间，应为 YYYY-MM-DD HH:MM"
-                                    "（如 2026-11-26 09:30，也接受 ISO 8601、2026/11/26 9:30、2026年11月26日 09:30）"),
-    ({"received_at": "2026-02-30 10:00"}, "--received-at：时间「2026-02-30 10:00」不是有效的日期时间，应为 YYYY-MM-DD HH:MM"
-                                          "（如 2026-11-26 09:30，也接受 ISO 8601、2026/11/26 9:30、2026年11月26日 09:30）"),
+    ({"received_at": "2026-13-01"}, "--received-at：时间「2026-13-01」不是有效的日期时间：月份「13」应为 1–12"),
+    ({"received_at": "2026-02-30 10:00"}, "--received-at：时间「2026-02-30 10:00」不是有效的日期时间：2026年2月只有28天"),
+    ({"received_at": "2026-11-31"}, "--received-at：时间「2026-11-31」不是有效的日期时间：11月只有30天"),
     ({"received_at": "昨天"}, "--received-at：时间「昨天」无法识别，应为 YYYY-MM-DD HH:MM"
-                              "（如 2026-11-26 09:30，也接受 ISO 8601、2026/11/26 9:30、2026年11月26日 09:30）"),
-    ({"phone": "abc"}, "联系电话「abc」无效，应为手机号或座机号（如 13912345678、023-12345678）"),
+                              "（如 2026-11-26 09:30，也接受 ISO 8601、2026/11/26 9:30、2026年11月26日 09:30），"
+                              "或 15:00（今天）、11-23 14:30（今年）、昨天 15:00、前天 9:30"),
+    ({"phone": "abc"}, "联系电话「abc」无效，应为手机号 11 位（如 13912345678、139 1234 5678、+86 139-1234-5678），"
+                       "或座机号 区号+7至8位号码（如 023-12345678、(0571)8765432、010 12345678 转 123）"),
     ({"content": "  "}, "缺少诉求内容，请用 --content 给出"),
 ])
 def test_add_refuses_bad_values(fcli: Cli, changes: dict, message: str) -> None:
@@ -96,7 +97,8 @@ def test_add_prints_only_the_id_on_stdout(fcli: Cli, data_dir: Path) -> None:
 
 @pytest.mark.parametrize("bad", ["../x", "TS2026110200", "TS202611020001.yaml", "../../etc/passwd"])
 def test_show_refuses_what_is_not_an_id(fcli: Cli, bad: str) -> None:
-    refused(fcli("show", bad), f"编号「{bad}」不是投诉编号，应为 TS+受理日期(8位)+序号(4位)，如 TS202611260001")
+    refused(fcli("show", bad), f"编号「{bad}」不是投诉编号，应为 TS+受理日期(8位)+序号(4位)，如 TS202611260001；"
+                               "也不是已登记的95598工单编号（可用 tousu find 查找）")
 
 
 def test_unknown_id(fcli: Cli, data_dir: Path) -> None:
@@ -123,7 +125,8 @@ def test_unknown_unit(fcli: Cli, data_dir: Path) -> None:
     cid = fcli.add()
     before = snapshot(data_dir)
     refused(fcli("dispatch", cid, "--unit", "西城供电所", "--at", "2026-11-02 09:30"),
-            f"单位「西城供电所」不在组织机构（{data_dir / 'org.yaml'}）中，已有的单位：城关供电所、东城供电所、客户服务中心、市场营销部")
+            f"单位「西城供电所」不在组织机构（{data_dir / 'org.yaml'}）中，已有的单位：城关供电所、东城供电所、客户服务中心、市场营销部"
+            "；您是不是要找：城关供电所、东城供电所？")
     assert snapshot(data_dir) == before
 
 
@@ -131,8 +134,7 @@ def test_impossible_at(fcli: Cli, data_dir: Path) -> None:
     cid = fcli.add()
     before = snapshot(data_dir)
     refused(fcli("dispatch", cid, "--unit", "城关供电所", "--at", "2026-02-30 10:00"),
-            "--at：时间「2026-02-30 10:00」不是有效的日期时间，应为 YYYY-MM-DD HH:MM"
-            "（如 2026-11-26 09:30，也接受 ISO 8601、2026/11/26 9:30、2026年11月26日 09:30）")
+            "--at：时间「2026-02-30 10:00」不是有效的日期时间：2026年2月只有28天")
     assert snapshot(data_dir) == before
 
 
@@ -270,7 +272,9 @@ def test_list_filters(fcli: Cli, data_dir: Path) -> None:
 
 @pytest.mark.parametrize(("args", "message"), [
     (("--month", "2026-13"), "--month：月份「2026-13」无效，应为 YYYY-MM（如 2026-11）"),
-    (("--category", "电价"), "「电价」既不是投诉大类也不是投诉项，大类可选：服务规范类、营销管理类、运行维护类、供电方宣传责任类"),
+    (("--category", "水费"), "投诉大类或投诉项「水费」无效，可选：服务规范类、营销管理类、运行维护类、供电方宣传责任类、"
+                            "服务态度、服务规范、抄表质量、营业收费、电费电价、催收电费、电能计量、报装接电、故障处理、供电质量、"
+                            "停电公告、电器损坏、安全隐患、施工质量、环保、电网改造、宣传不到位；您是不是要找：营业收费、电费电价、催收电费？"),
 ])
 def test_list_refuses_bad_filters(fcli: Cli, args: tuple[str, ...], message: str) -> None:
     refused(fcli("list", *args), message)
@@ -278,7 +282,8 @@ def test_list_refuses_bad_filters(fcli: Cli, args: tuple[str, ...], message: str
 
 def test_list_refuses_an_unknown_unit(fcli: Cli, data_dir: Path) -> None:
     refused(fcli("list", "--unit", "西城供电所"),
-            f"单位「西城供电所」不在组织机构（{data_dir / 'org.yaml'}）中，已有的单位：城关供电所、东城供电所、客户服务中心、市场营销部")
+            f"单位「西城供电所」不在组织机构（{data_dir / 'org.yaml'}）中，已有的单位：城关供电所、东城供电所、客户服务中心、市场营销部"
+            "；您是不是要找：城关供电所、东城供电所？")
 
 
 # ------------------------------------------------------------ what people type is shown as typed

@@ -96,7 +96,7 @@ def test_grade_cannot_lower_or_repeat(fcli: Cli, cid: str) -> None:
 
 
 def test_grade_unknown_severity(fcli: Cli, cid: str) -> None:
-    refuse(fcli, "事件等级「特大」无效，可选：一般、严重、重大", "grade", cid, "--severity", "特大")
+    refuse(fcli, "事件等级「特大」无效，可选：一般、严重、重大；您是不是要找：重大？", "grade", cid, "--severity", "特大")
 
 
 def test_notify_on_an_ordinary_event(fcli: Cli, cid: str) -> None:

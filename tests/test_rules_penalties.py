@@ -28,7 +28,8 @@ def broken(tmp_path: Path, old: str, new: str) -> tuple[Path, str]:
     text = REPO_RULES.read_text(encoding="utf-8")
     assert text.count(old) == 1, old
     text = text.replace(old, new)
-    path = tmp_path / "rules.yaml"
+    # Not rules.yaml beside the data folder: that one would be found without --rules (SPEC §4).
+    path = tmp_path / "changed_rules.yaml"
     path.write_text(text, encoding="utf-8")
     return path, text
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+import unicodedata
 from datetime import date, datetime, time, timedelta, timezone
 
 CHINA = timezone(timedelta(hours=8), "Asia/Shanghai")
@@ -104,12 +105,74 @@ def _parse(s: str, end_of_day: bool) -> datetime:
                     return datetime.combine(day, time(), CHINA) + timedelta(days=1)
                 return datetime.combine(day, time(hour, minute, sec), CHINA)
             except ValueError:
-                raise ValueError(f"时间「{s}」不是有效的日期时间，应为 {FORMAT_HINT}") from None
+                raise ValueError(f"时间「{s}」不是有效的日期时间：{_why_invalid(g)}") from None
     try:
         dt = datetime.fromisoformat(s)
     except ValueError:
         raise ValueError(f"时间「{s}」无法识别，应为 {FORMAT_HINT}") from None
     return to_china(dt)
+
+
+def _why_invalid(g: dict) -> str:
+    """Why y-m-d H:M is no time: '11月只有30天', '月份应为1–12' …"""
+    from calendar import monthrange
+
+    y, m, d = int(g["y"]), int(g["m"]), int(g["d"])
+    if not 1 <= m <= 12:
+        return f"月份「{m}」应为 1–12"
+    last = monthrange(y, m)[1] if y >= 1 else 31
+    if not 1 <= d <= last:
+        year = f"{y}年" if m == 2 else ""
+        return f"{year}{m}月只有{last}天"
+    if g.get("H") is not None and not (0 <= int(g["H"]) <= 23 and 0 <= int(g["M"]) <= 59):
+        return f"「{g['H']}:{g['M']}」不是有效的时刻（00:00–23:59，或 24:00）"
+    return f"应为 {FORMAT_HINT}"
+
+
+_CLOCK = r"(?P<H>\d{1,2})[:：时点](?P<M>\d{2})分?"
+_RELATIVE = [
+    (re.compile(rf"^{_CLOCK}$"), "today"),
+    (re.compile(rf"^(?P<day>今天|今日|昨天|昨日|前天)\s*{_CLOCK}$"), "named"),
+    (re.compile(rf"^(?P<m>\d{{1,2}})(?:[-/.]|月)(?P<d>\d{{1,2}})日?[ T]*{_CLOCK}$"), "month_day"),
+]
+_DAYS_BACK = {"今天": 0, "今日": 0, "昨天": 1, "昨日": 1, "前天": 2}
+RELATIVE_HINT = "15:00（今天）、11-23 14:30（今年）、昨天 15:00、前天 9:30"
+
+
+def parse_typed(text: str, now: datetime, *, end_of_day: bool = False, future_ok: bool = False) -> datetime:
+    """A time as people type it (SPEC §8): the full forms of parse_datetime, and relative to `now`
+    `HH:MM` (today), `MM-DD HH:MM` (this year; never in the future unless `future_ok`),
+    `今天/昨天/前天 HH:MM`. ValueError in Chinese otherwise."""
+    s = unicodedata.normalize("NFKC", str(text)).strip()
+    now = to_china(now)
+    for form, kind in _RELATIVE:
+        m = form.match(s)
+        if not m:
+            continue
+        g = m.groupdict()
+        if kind == "month_day":
+            g["y"] = str(now.year)
+            try:
+                dt = _parse(f"{now.year}-{g['m']}-{g['d']} {g['H']}:{g['M']}", end_of_day)
+            except ValueError:
+                raise ValueError(f"时间「{s}」不是有效的日期时间：{_why_invalid(g)}") from None
+            if dt > now + timedelta(minutes=5) and not future_ok:
+                last_year = f"{now.year - 1}-{int(g['m']):02d}-{int(g['d']):02d} {int(g['H']):02d}:{g['M']}"
+                raise ValueError(f"时间「{s}」按今年是 {human(dt)}，晚于现在（{human(now)}）；"
+                                 f"如是去年，请写全年份：{last_year}")
+            return dt
+        day = now.date() - timedelta(days=_DAYS_BACK.get(g.get("day") or "今天", 0))
+        g.update(y=str(day.year), m=str(day.month), d=str(day.day))
+        try:
+            return _parse(f"{day:%Y-%m-%d} {g['H']}:{g['M']}", end_of_day)
+        except ValueError:
+            raise ValueError(f"时间「{s}」不是有效的日期时间：{_why_invalid(g)}") from None
+    try:
+        return parse_datetime(s, end_of_day=end_of_day)
+    except ValueError as exc:
+        if "无法识别" in str(exc):
+            raise ValueError(f"{exc}，或 {RELATIVE_HINT}") from None
+        raise
 
 
 def parse_month(text: str) -> tuple[int, int]:

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from tousu.cli import assess, crash, excel, intake, looking, report, steps
+from tousu.cli import assess, crash, desk, excel, intake, looking, report, steps
 from tousu.cli.common import DataOpt, RulesOpt, err
 from tousu.cli.context import App
 from tousu.cli.usage_zh import help_in_chinese, usage_zh
@@ -41,10 +41,11 @@ def _global(
     rules: RulesOpt = None,
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="显示版本并退出")] = False,
 ) -> None:
-    ctx.obj = App(data_dir=data or Path("data"), rules_option=rules)
+    ctx.obj = App(data_dir=data or Path("data"), rules_option=rules,
+                  warn=lambda message: err.print(f"[yellow]注意：[/]{escape(message)}"))
 
 
-for _group in (intake, steps, looking, assess, report, excel):
+for _group in (intake, steps, looking, desk, assess, report, excel):
     app.add_typer(_group.app)
 
 

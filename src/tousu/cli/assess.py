@@ -10,14 +10,14 @@ from rich.table import Table
 
 from tousu.domain import assessment, lifecycle
 from tousu.cli.context import default_user, parse_at
-from tousu.cli.common import AtOpt, ByOpt, FormatOpt, IdArg, NoteOpt, app_of, check_format, command, err, out, print_json, warn_stages
+from tousu.cli.common import AtOpt, ByOpt, FormatOpt, IdArg, NoteOpt, app_of, canon, check_format, command, err, out, print_json, warn_stages
 from tousu.errors import TousuError, choices
 
 
 app = typer.Typer()
 
 
-@app.command("assess")
+@app.command("assess", short_help="考核：按条款对责任人或单位登记罚款")
 @command
 def assess_cmd(
     ctx: typer.Context,
@@ -48,6 +48,8 @@ def assess_cmd(
         raise TousuError("--format 只用于 --suggest")
     t = parse_at(at, a.now)
     money = assessment.parse_amount(amount)
+    rule, person, unit = canon(a, "rule", rule, "--rule"), canon(a, "person", person, "--person"), \
+        canon(a, "unit", unit, "--unit")
     c = a.store.update(cid, lambda c: lifecycle.assess(
         c, rules=a.rules, org=a.org, rule=rule, amount=money, person=person, unit=unit,
         at=t, by=by or default_user(), now=a.now, note=note))
@@ -85,7 +87,7 @@ def _render_suggest(console: Console, data: dict[str, Any]) -> None:
                       "请按本公司考核文件在 rules.yaml 中填写后再用。")
 
 
-@app.command("escalate")
+@app.command("escalate", short_help="登记越级投诉（第二十五条）")
 @command
 def escalate_cmd(
     ctx: typer.Context,
@@ -98,6 +100,7 @@ def escalate_cmd(
     if not to:
         raise TousuError(f"缺少越级投诉渠道：请用 --to 给出，可选：{choices(a.rules.escalation_channels)}")
     t = parse_at(at, a.now)
+    to = canon(a, "escalation", to, "--to") or ""
     c = a.store.update(cid, lambda c: lifecycle.escalate(c, rules=a.rules, channel=to, at=t,
                                                           by=by or default_user(), now=a.now, note=note))
     warn_stages(a, c)

@@ -31,7 +31,7 @@ out = SafeConsole(highlight=False, soft_wrap=False, width=_WIDTH)
 err = SafeConsole(stderr=True, highlight=False, soft_wrap=True)
 
 DataOpt = Annotated[Optional[Path], typer.Option("--data", envvar="TOUSU_DATA", help="数据目录（默认 ./data）")]
-RulesOpt = Annotated[Optional[str], typer.Option("--rules", envvar="TOUSU_RULES", help="规则文件（默认 ./rules.yaml，无则用内置规则）")]
+RulesOpt = Annotated[Optional[str], typer.Option("--rules", envvar="TOUSU_RULES", help="规则文件（默认依次找数据目录中、数据目录旁、当前目录的 rules.yaml，无则用内置规则）")]
 AtOpt = Annotated[Optional[str], typer.Option("--at", help="发生时间 YYYY-MM-DD HH:MM（默认现在，中国时间）")]
 ByOpt = Annotated[Optional[str], typer.Option("--by", help="经办人（默认环境变量 TOUSU_USER，否则登录名）")]
 NoteOpt = Annotated[str, typer.Option("--note", help="备注")]
@@ -104,6 +104,22 @@ def warn_stages(a: App, c: Complaint) -> None:
             if w not in seen:
                 seen.add(w)
                 err.print(f"[yellow]注意：[/]{w}")
+
+
+def canon(a: App, kind: str, typed: str | None, option: str) -> str | None:
+    """A rules.yaml/org.yaml value as people type it → the canonical one, noting on stderr any
+    completion or alias (SPEC §8); None stays None."""
+    if typed is None:
+        return None
+    value, note = a.canonical(kind, typed, option)
+    print_hint(note)
+    return value
+
+
+def print_hint(note: str | None) -> None:
+    """A one-line note on stderr (a completed or aliased value)."""
+    if note:
+        err.print(f"[dim]提示：{escape(note)}[/]")
 
 
 def one_of(yes: bool, no: bool, what: str, yes_opt: str, no_opt: str) -> bool:

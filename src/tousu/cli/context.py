@@ -11,14 +11,14 @@ from pathlib import Path
 
 from tousu.config import org as org_mod
 from tousu.config import rules as rules_mod
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from tousu.domain.workdays import WorkCalendar
 from tousu.errors import Problem, TousuError
 from tousu.domain.lifecycle import rule_problems
 from tousu.domain.model import Complaint
 from tousu.storage.store import Store
-from tousu.timeutil import now_china, parse_datetime
+from tousu.timeutil import now_china, parse_typed
 
 
 def default_user() -> str:
@@ -32,12 +32,14 @@ def default_user() -> str:
         return "未知"
 
 
-def parse_at(text: str | None, now: datetime, option: str = "--at") -> datetime:
-    """--at (default now) as China time; TousuError naming the value otherwise."""
+def parse_at(text: str | None, now: datetime, option: str = "--at", *, end_of_day: bool = False,
+             future_ok: bool = False) -> datetime:
+    """--at (default now) as China time, in any form people type (SPEC §8: 15:00, 昨天 15:00,
+    11-23 14:30 …); TousuError naming the value otherwise."""
     if text is None or text == "":
         return now
     try:
-        return parse_datetime(text)
+        return parse_typed(text, now, end_of_day=end_of_day, future_ok=future_ok)
     except ValueError as exc:
         raise TousuError(f"{option}：{exc}") from None
 
@@ -47,6 +49,7 @@ class App:
     data_dir: Path
     rules_option: str | None = None
     _now: datetime | None = field(default=None, repr=False)
+    warn: Callable[[str], None] = field(default=lambda message: None, repr=False)  # a line on stderr
 
     @property
     def now(self) -> datetime:
@@ -55,12 +58,27 @@ class App:
         return self._now
 
     @cached_property
+    def rules_found(self) -> rules_mod.Found:
+        """Which rules file, and how it was found (SPEC §4); a warning when the built-in one is used
+        while a rules.yaml lies in a folder below the current one."""
+        found = rules_mod.find(self.rules_option, self.data_dir)
+        if found.warning:
+            self.warn(found.warning)
+        return found
+
+    @property
     def rules_path(self) -> Path:
-        return rules_mod.resolve_path(self.rules_option)
+        return self.rules_found.path
 
     @cached_property
     def rules(self) -> rules_mod.Rules:
         return rules_mod.load(self.rules_path)
+
+    def canonical(self, kind: str, typed: str, option: str = "") -> tuple[str, str | None]:
+        """(canonical value, note) for a rules.yaml or org.yaml value as typed (SPEC §8)."""
+        vocab = self.org.vocabulary(kind) if kind in ("unit", "person") else self.rules.vocabulary(kind)
+        m = vocab.resolve(typed, option)
+        return m.value, m.note
 
     @cached_property
     def org(self) -> org_mod.Org:

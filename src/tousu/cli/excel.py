@@ -63,7 +63,7 @@ def _span(month: str | None, since: str | None, until: str | None) -> tuple[date
 app = typer.Typer()
 
 
-@app.command("export")
+@app.command("export", short_help="导出投诉台账（xlsx）")
 @command
 def export_cmd(
     ctx: typer.Context,
@@ -98,7 +98,7 @@ def export_cmd(
         raise typer.Exit(2)
 
 
-@app.command("import")
+@app.command("import", short_help="导入投诉台账（xlsx），先全部检查")
 @command
 def import_cmd(
     ctx: typer.Context,

@@ -36,7 +36,7 @@ OUTPUTS = {".xlsx": "通报表", ".docx": "通报公文"}
 app = typer.Typer()
 
 
-@app.command("report", help=REPORT_HELP, short_help="月度投诉通报（--month）与半年统计（--half）：表格、JSON、xlsx 或 docx。")
+@app.command("report", help=REPORT_HELP, short_help="月度通报（--month）与半年统计（--half）")
 @command
 def report_cmd(
     ctx: typer.Context,

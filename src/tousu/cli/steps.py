@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from tousu.cli.common import (AtOpt, ByOpt, IdArg, NoteOpt, app_of, command, one_of,
+from tousu.cli.common import (AtOpt, ByOpt, IdArg, NoteOpt, app_of, canon, command, one_of,
                               run_step)
 from tousu.cli.context import default_user, parse_at
 from tousu.domain import lifecycle
@@ -24,6 +24,7 @@ def dispatch_cmd(ctx: typer.Context, cid: IdArg,
     """派发（或再分发）投诉工单到责任单位（第十四条，1小时内）。"""
     a = app_of(ctx)
     t = parse_at(at, a.now)
+    unit = canon(a, "unit", unit, "--unit") or unit
     run_step(ctx, cid, lambda c: lifecycle.dispatch(c, unit=unit, at=t, by=by or default_user(), now=a.now,
                                                  org=a.org, note=note),
           f"{cid} 已派发至 {unit}。")
@@ -60,14 +61,10 @@ def extend_cmd(ctx: typer.Context, cid: IdArg,
                approved_by: Annotated[str, typer.Option("--approved-by", help="批准人（org.yaml 中的人员）")],
                at: AtOpt = None, by: ByOpt = None, note: NoteOpt = "") -> None:
     """登记经公司同意的答复期限延期（第十五条）。"""
-    from tousu.timeutil import parse_datetime
-
     a = app_of(ctx)
     t = parse_at(at, a.now)
-    try:
-        until_at = parse_datetime(until, end_of_day=True)
-    except ValueError as exc:
-        raise TousuError(f"--until：{exc}") from None
+    until_at = parse_at(until, a.now, "--until", end_of_day=True, future_ok=True)
+    approved_by = canon(a, "person", approved_by, "--approved-by") or approved_by
 
     run_step(ctx, cid, lambda c: lifecycle.extend(c, until=until_at, reason=reason, approved_by=approved_by, at=t,
                                                 by=by or default_user(), now=a.now, org=a.org, rules=a.rules,
@@ -150,6 +147,7 @@ def grade_cmd(ctx: typer.Context, cid: IdArg,
     """设定或提高事件等级；严重/重大须当日上报营销部（第十九条）。"""
     a = app_of(ctx)
     t = parse_at(at, a.now)
+    severity = canon(a, "severity", severity, "--severity") or severity
     run_step(ctx, cid, lambda c: lifecycle.grade(c, severity=severity, rules=a.rules, at=t, by=by or default_user(),
                                               now=a.now, note=note),
           f"{cid} 的事件等级已定为{severity}，须当日24:00前上报营销部（tousu notify {cid}）。")

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tousu.config import yamlio
+from tousu.config.matching import Vocabulary, normalize
 from tousu.errors import Problem, TousuError, choices
 from tousu.config.yamlio import line_of
 
@@ -14,6 +15,7 @@ UNIT_KINDS = ("基层单位", "职能部门")
 EXAMPLE = """\
 # 组织机构：责任单位与人员。不在此文件中的单位或人员会被拒绝。
 # kind: 基层单位（供电所、客户服务中心）或 职能部门。
+# aliases: 单位的其他叫法（如 城关所），输入时按单位全称记录。
 # monthly_performance: 月度绩效（元），考核罚款从中扣除（第二十八条）。
 # households: 客户户数（可选），用于月度通报的万户投诉率。
 # company: 月度通报公文（report -o 通报.docx）的发文单位、文号、主送、落款；
@@ -27,6 +29,7 @@ units:
   - name: 城关供电所
     kind: 基层单位
     households: 52000
+    aliases: [城关所]
   - name: 市场营销部
     kind: 职能部门
 staff:
@@ -49,6 +52,7 @@ class Unit:
     name: str
     kind: str
     households: int | None = None  # 客户户数, for 万户投诉率
+    aliases: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -88,6 +92,13 @@ class Org:
     def person_names(self) -> tuple[str, ...]:
         return tuple(p.name for p in self.staff)
 
+    def vocabulary(self, kind: str) -> Vocabulary:
+        """Units (with their aliases) or staff, for matching what people type (SPEC §8)."""
+        if kind == "unit":
+            aliases = {a: u.name for u in self.units for a in u.aliases}
+            return Vocabulary("单位", self.unit_names, aliases, unknown=f"不在组织机构（{self.source}）中，已有的单位")
+        return Vocabulary("人员", self.person_names, unknown=f"不在组织机构（{self.source}）中，已有的人员")
+
     def unit(self, name: str) -> Unit:
         for u in self.units:
             if u.name == name:
@@ -121,8 +132,8 @@ def load(path: Path) -> Org:
             bad(at, "单位应写作 {name: 单位名称, kind: 基层单位}")
             continue
         for key in row:
-            if key not in ("name", "kind", "households"):
-                bad(line_of(row, key, at), f"单位中有未知的键「{key}」，可用的键：name、kind、households")
+            if key not in ("name", "kind", "households", "aliases"):
+                bad(line_of(row, key, at), f"单位中有未知的键「{key}」，可用的键：name、kind、households、aliases")
         households = row.get("households")
         if households is not None and (isinstance(households, bool) or not isinstance(households, int)
                                        or households <= 0):
@@ -133,7 +144,8 @@ def load(path: Path) -> Org:
             bad(line_of(row, "kind", at), f"单位类型「{kind}」无效，可选：{choices(UNIT_KINDS)}")
         if any(u.name == str(row["name"]) for u in units):
             bad(at, f"单位「{row['name']}」重复")
-        units.append(Unit(str(row["name"]), str(kind), households))
+        units.append(Unit(str(row["name"]), str(kind), households, _unit_aliases(row, at, bad)))
+    _check_aliases(units, bad, line_of(data, "units"))
     staff: list[Person] = []
     names = {u.name for u in units}
     for i, row in enumerate(data.get("staff") or []):
@@ -177,3 +189,22 @@ def _company(raw: object, at: int, bad) -> Company | None:  # type: ignore[no-un
         bad(at, "company 缺少 name（发文单位名称，如 XX县供电公司）")
         return None
     return Company(**{k: (v or "").strip() for k, v in values.items()})
+def _unit_aliases(row: dict, at: int, bad) -> tuple[str, ...]:  # noqa: ANN001
+    value = row.get("aliases")
+    if value is None:
+        return ()
+    if not isinstance(value, list) or not all(isinstance(a, (str, int)) and str(a).strip() for a in value):
+        bad(line_of(row, "aliases", at), f"单位「{row['name']}」的 aliases 应为文字列表，如 [城关所]")
+        return ()
+    return tuple(str(a).strip() for a in value)
+
+
+def _check_aliases(units: list[Unit], bad, line: int) -> None:  # noqa: ANN001
+    """An alias names one unit only, and is no unit's own name."""
+    seen = {normalize(u.name).casefold(): u.name for u in units}
+    for u in units:
+        for a in u.aliases:
+            k = normalize(a).casefold()
+            if k in seen and seen[k] != u.name:
+                bad(line, f"单位「{u.name}」的别称「{a}」已是单位「{seen[k]}」的名称或别称")
+            seen.setdefault(k, u.name)

@@ -8,7 +8,6 @@ before the one it follows.
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 from datetime import datetime, timedelta
 
@@ -18,13 +17,13 @@ from tousu.domain.assessment import charges_zh, effective_range, refusal, rule_o
 from tousu.domain.deadlines import pending_deadline
 from tousu.domain.labels import STATES
 from tousu.domain.model import Complaint, Customer, Event
+from tousu.domain.phones import parse_phone
 from tousu.domain.workdays import WorkCalendar
 from tousu.config.org import Org
 from tousu.config.rules import Rules
 from tousu.timeutil import human, human_deadline, to_china
 
 FUTURE_SLACK = timedelta(minutes=5)
-_PHONE = re.compile(r"^\+?[\d\- ()（）]{5,24}$")
 
 
 def _refuse_state(c: Complaint, action: str, step: str, hint: str = "") -> None:
@@ -68,11 +67,8 @@ def _required(value: str | None, what: str, option: str) -> str:
 
 
 def check_phone(phone: str) -> str:
-    """A plausible mobile or fixed-line number; TousuError naming it otherwise."""
-    phone = phone.strip()
-    if not _PHONE.match(phone) or sum(ch.isdigit() for ch in phone) < 5:
-        raise TousuError(f"联系电话「{phone}」无效，应为手机号或座机号（如 13912345678、023-12345678）", field="phone")
-    return phone
+    """A mobile or fixed-line number, kept as typed (phones.parse_phone); TousuError naming it otherwise."""
+    return parse_phone(phone).typed
 
 
 def new_complaint(

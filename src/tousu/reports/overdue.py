@@ -7,6 +7,7 @@ from typing import Any
 
 from tousu.domain.workdays import WorkCalendar
 from tousu.domain.deadlines import Stage, stages
+from tousu.domain.warning import level
 from tousu.errors import Problem
 from tousu.domain.model import Complaint
 from tousu.config.rules import Rules
@@ -14,7 +15,7 @@ from tousu.reports.listing import stage_json
 from tousu.timeutil import iso
 
 
-def _row(c: Complaint, s: Stage, now: datetime) -> dict[str, Any]:
+def _row(c: Complaint, s: Stage, now: datetime, rules: Rules, cal: WorkCalendar) -> dict[str, Any]:
     late = now > s.deadline
     minutes = int(abs(now - s.deadline).total_seconds() // 60)
     return {
@@ -25,6 +26,7 @@ def _row(c: Complaint, s: Stage, now: datetime) -> dict[str, Any]:
         "severity": c.current_severity,
         "received_at": iso(c.received_at),
         "minutes_overdue" if late else "minutes_left": minutes,
+        "level": level(s, now, rules, cal),
     }
 
 
@@ -43,9 +45,9 @@ def check(complaints: list[Complaint], problems: list[Problem], rules: Rules, ca
             for w in s.warnings:
                 warnings[w] = None
             if now > s.deadline:
-                overdue.append(_row(c, s, now))
-            elif s.deadline - now <= rules.due_soon:
-                due_soon.append(_row(c, s, now))
+                overdue.append(_row(c, s, now, rules, cal))
+            elif s.deadline - now <= rules.due_soon or level(s, now, rules, cal):  # near, or a warning level
+                due_soon.append(_row(c, s, now, rules, cal))
     overdue.sort(key=lambda r: (r["deadline"], r["id"]))
     due_soon.sort(key=lambda r: (r["deadline"], r["id"]))
     return {
@@ -54,4 +56,5 @@ def check(complaints: list[Complaint], problems: list[Problem], rules: Rules, ca
         "due_soon": due_soon,
         "warnings": list(warnings),
         "errors": [p.as_json() for p in problems],
+        "rules": str(rules.source),
     }

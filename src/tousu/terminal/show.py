@@ -14,12 +14,14 @@ from tousu.domain.workdays import WorkCalendar
 from tousu.domain.deadlines import STATUS_ZH, Stage
 from tousu.domain.labels import detail, verdict
 from tousu.domain.model import Complaint
+from tousu.terminal.desk import id_column, level_text
 from tousu.timeutil import duration_zh, from_iso, human, human_deadline
 
 _STATUS_STYLE = {"met": "green", "late": "yellow", "pending": "cyan", "overdue": "bold red"}
 
 
-def complaint(console: Console, c: Complaint, stages: list[Stage], now: datetime) -> None:
+def complaint(console: Console, c: Complaint, stages: list[Stage], now: datetime,
+              levels: list[str | None] | None = None) -> None:
     """`tousu show`: the record, its history and its deadlines."""
     t = Table(title=f"投诉 {c.id}（{c.state_zh}）", show_header=False, title_justify="left")
     t.add_column("项目", style="bold")
@@ -55,11 +57,12 @@ def complaint(console: Console, c: Complaint, stages: list[Stage], now: datetime
 
     s = Table(title="时限", title_justify="left")
     for col in ("#", "环节", "经办", "期限", "完成", "状态"):
-        s.add_column(col, no_wrap=True)
+        s.add_column(col, overflow="fold")
     for i, st in enumerate(stages, 1):
         status = st.status(now)
-        s.add_row(str(i), st.name, st.owner, human_deadline(st.deadline), human(st.done_at),
-                  f"[{_STATUS_STYLE[status]}]{STATUS_ZH[status]}[/]")
+        lv = (levels or [None] * len(stages))[i - 1]
+        shown = f"[{_STATUS_STYLE[status]}]{STATUS_ZH[status]}[/]" + (f" {level_text(lv)}" if lv and lv != "超期" else "")
+        s.add_row(str(i), st.name, st.owner, human_deadline(st.deadline), human(st.done_at), shown)
     console.print(s)
     for i, st in enumerate(stages, 1):
         console.print(f"  [dim]{i}. {st.name}（{st.clause}）：{escape(st.basis)}[/]")
@@ -67,15 +70,18 @@ def complaint(console: Console, c: Complaint, stages: list[Stage], now: datetime
 
 def complaint_list(console: Console, rows: list[tuple[Complaint, Stage | None]], now: datetime) -> None:
     t = Table(title=f"投诉列表（{len(rows)} 件）", title_justify="left")
-    for col in ("编号", "受理时间", "投诉项", "客户", "责任单位", "状态", "下一期限"):
-        t.add_column(col)
+    id_column(t)
+    t.add_column("受理时间", no_wrap=True)
+    for col in ("投诉项", "客户", "责任单位", "状态"):
+        t.add_column(col, overflow="fold")
+    t.add_column("下一期限", overflow="fold", ratio=1, min_width=10)
     for c, nxt in rows:
         due = "—"
         if nxt is not None:
             style = _STATUS_STYLE[nxt.status(now)]
             late = "（已超期）" if nxt.status(now) == "overdue" else ""
             due = f"[{style}]{nxt.name} {human_deadline(nxt.deadline)}{late}[/]"
-        t.add_row(c.id, human(c.received_at), escape(c.item), escape(c.customer.name), c.unit or "—", c.state_zh, due)
+        t.add_row(c.id, human(c.received_at)[2:], escape(c.item), escape(c.customer.name), c.unit or "—", c.state_zh, due)
     console.print(t)
 
 
@@ -91,12 +97,18 @@ def overdue_report(console: Console, report: dict[str, Any]) -> None:
             by_unit[r["owner"]].append(r)
         for unit in sorted(by_unit):
             t = Table(title=f"[{style}]{title}[/] · {unit}（{len(by_unit[unit])} 项）", title_justify="left")
-            for col in ("编号", "环节", "期限", "超期" if key == "overdue" else "剩余", "投诉项", "依据"):
-                t.add_column(col)
+            id_column(t)
+            t.add_column("环节", overflow="fold")
+            t.add_column("期限", overflow="fold")
+            t.add_column("超期" if key == "overdue" else "剩余", overflow="fold")
+            t.add_column("级别", no_wrap=True)
+            t.add_column("投诉项", overflow="fold")
+            t.add_column("依据", overflow="fold", ratio=1, min_width=8)
             for r in by_unit[unit]:
                 mins = r.get("minutes_overdue", r.get("minutes_left", 0))
                 t.add_row(r["id"], f"{r['stage_name']}（{r['clause']}）", human_deadline(from_iso(r["deadline"])),
-                          duration_zh(_minutes(mins)), escape(r["item"]), escape(r["basis"]))
+                          duration_zh(_minutes(mins)), level_text(r.get("level")), escape(r["item"]),
+                          escape(r["basis"]))
             console.print(t)
     if not report["overdue"]:
         console.print(f"[green]截至 {human(as_of)}，没有超期的环节。[/]")
