@@ -76,6 +76,8 @@ class App:
 
     def canonical(self, kind: str, typed: str, option: str = "") -> tuple[str, str | None]:
         """(canonical value, note) for a rules.yaml or org.yaml value as typed (SPEC §8)."""
+        if kind in ("unit", "person"):
+            self.store  # noqa: B018 - a folder that is no data folder is refused as such first
         vocab = self.org.vocabulary(kind) if kind in ("unit", "person") else self.rules.vocabulary(kind)
         m = vocab.resolve(typed, option)
         return m.value, m.note
