@@ -221,3 +221,62 @@ def test_a_replied_order_without_verdict_is_refused(cli: Cli, tmp_path: Path) ->
     orders = list(ORDERS)
     orders[3] = orders[3][:13] + (None,) + orders[3][14:]
     refused(cli("import", export(tmp_path / "v.xlsx", orders)), "「工单明细」第8行，「是否属实」：工单已答复，须填核实结论")
+
+
+def test_the_bulletin_marks_figures_resting_on_unknown_times(cli: Cli, tmp_path: Path) -> None:
+    ok(cli("import", export(tmp_path / "95598.xlsx")))
+    r = cli("report", "--month", "2025-11", "--at", "2025-12-01 09:00", "--format", "json")
+    ok(r)
+    data = json.loads(r.stdout)
+    assert data["received"] == 8
+    assert data["time_unknown"] == 6
+    assert any(w.startswith("6 件投诉有时间未知的步骤") for w in data["warnings"])
+    late = {(row["id"], row["stage"]) for row in data["late"]}
+    refs = {d["id"]: d["ref"] for d in records(cli.data).values()}
+    # The archived orders' dispatch/contact/review stages rest on unknown times: never listed late.
+    assert not [x for x in late if refs[x[0]] in ("2511050007", "2511060008")]
+
+
+def _as_xls(path: Path, head=HEAD_A, orders=ORDERS) -> Path:  # noqa: ANN001
+    """The same export as an old .xls (BIFF8), with real Excel dates where the 95598 system writes them."""
+    import xlwt
+
+    book = xlwt.Workbook(encoding="utf-8")
+    ws = book.add_sheet("工单明细")
+    ws.write_merge(0, 0, 0, len(head) - 1, TITLE)
+    ws.write(1, 0, "导出时间：2025-11-30 17:00:00")
+    for c, h in enumerate(head):
+        ws.write(3, c, h)
+    dates = xlwt.easyxf(num_format_str="yyyy-mm-dd hh:mm:ss")
+    for r, o in enumerate(orders, 4):
+        row = dict(zip(["工单编号", "受理时间", "来源", "业务子类", "客户名称", "联系电话", "用电地址", "户号", "受理内容",
+                        "供电单位", "派单时间", "回复时间", "处理意见", "是否属实", "回访时间", "回访结果", "工单状态"], o))
+        row.update({"序号": r - 3, "紧急程度": "一般"})
+        for c, h in enumerate(head):
+            v = row[h]
+            if isinstance(v, str) and h.endswith("时间") and "/" in v:
+                ws.write(r, c, datetime.strptime(v, "%Y/%m/%d %H:%M:%S"), dates)
+            elif v is not None:
+                ws.write(r, c, v)
+    ws.write(4 + len(orders), 0, f"合计：{len(orders)}条")
+    book.save(str(path))
+    return path
+
+
+def test_an_old_xls_export_is_read(cli: Cli, tmp_path: Path) -> None:
+    r = cli("import", _as_xls(tmp_path / "95598.xls"))
+    ok(r)
+    assert "导入完成：新增 8 件" in r.stdout
+    got = by_ref(cli.data)
+    assert got["2511040004"]["history"][1]["at"] == "2025-11-04T08:30:00+08:00"  # an Excel date cell
+    assert got["2511030003"]["customer"]["phone"] == "02312345678"
+    assert [e["action"] for e in got["2511050007"]["history"]][-1] == "archive"
+    # The .xls and the .xlsx of the same export are the same orders: nothing new the second time.
+    r = cli("import", export(tmp_path / "95598.xlsx"))
+    assert "新增 0 件，未变 8 件，冲突 0 件。" in r.stdout
+
+
+def test_a_damaged_xls_says_how_to_convert(cli: Cli, tmp_path: Path) -> None:
+    bad = tmp_path / "坏.xls"
+    bad.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600)
+    refused(cli("import", bad), "不是有效的 .xls 文件", "「文件 → 另存为」选择「Excel 工作簿 (*.xlsx)」")

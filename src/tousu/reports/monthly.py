@@ -305,10 +305,12 @@ class _Counts:
         self.warnings: dict[str, None] = {}
         self.escalated = {"received": 0, "counted": 0, "ids": []}
         self.unassessed: list[str] = []
+        self.time_unknown = 0  # complaints with imported steps of unknown time: their stages are not judged
 
     def add(self, c: Complaint) -> None:
         unit = c.unit or NOT_DISPATCHED
         st = stages(c, self.rules, self.cal)
+        self.time_unknown += any(e.time_unknown for e in c.history)
         self._verdict(c, unit)
         u = self.by_unit[unit]
         _tally(self.tally, c, st, self.as_of)
@@ -500,7 +502,10 @@ def month_report(
         "later_penalties": [jsonable(p) for p in later_penalties],
         "unit_fines": [jsonable(p) for p in unit_fines],
         "ledger": [jsonable(p) for p in ledger],
-        "warnings": list(counts.warnings),
+        "time_unknown": counts.time_unknown,
+        "warnings": list(counts.warnings) + ([
+            f"{counts.time_unknown} 件投诉有时间未知的步骤（自 95598 导出表导入，表中没有该步的时间）："
+            f"这些步骤所完成或开始的环节不计入按时率与超时明细"] if counts.time_unknown else []),
     }
 
 

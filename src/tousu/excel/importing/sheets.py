@@ -12,6 +12,7 @@ from tousu.errors import TousuError, choices
 from tousu.excel.fields import HISTORY, HISTORY_SHEET, IMPORT_ONLY, MAIN, MAIN_SHEET
 from tousu.excel.importing.cells import Progress
 from tousu.excel.importing.mapping import Mapping, norm_header
+from tousu.excel.importing.xls import is_xls, open_xls
 
 HEADER_SCAN_ROWS = 20  # titles, 导出时间, 查询条件 and blank rows may sit above the header row
 _TOTAL = re.compile(r"^\s*(合计|总计|小计|共计)")
@@ -50,6 +51,8 @@ def _open(path: Path) -> Any:
         raise TousuError(f"找不到文件「{path}」")
     if path.is_dir():
         raise TousuError(f"「{path}」是目录，不是 xlsx 文件")
+    if is_xls(path):
+        return open_xls(path)
     try:
         # data_only: a formula cell gives its value; text that merely looks like a formula stays text.
         return load_workbook(path, read_only=True, data_only=True)
