@@ -40,7 +40,7 @@ def contact_cmd(ctx: typer.Context, cid: IdArg, at: AtOpt = None, by: ByOpt = No
           f"{cid} 已登记首次联系客户。")
 
 
-@app.command("return")
+@app.command("return", short_help="退回95598班：不属本单位，须说明理由（第十七条）")
 @command
 def return_cmd(ctx: typer.Context, cid: IdArg,
                reason: Annotated[str, typer.Option("--reason", help="退回理由（第十七条）")],
@@ -114,7 +114,7 @@ def review_cmd(ctx: typer.Context, cid: IdArg,
           f"{cid} 审核{'驳回，待责任单位重新答复' if reject else '通过，请在24小时内回访（第十六条）'}。")
 
 
-@app.command("revisit")
+@app.command("revisit", short_help="回访客户；不满意则待再分发（第十六、二十一条）")
 @command
 def revisit_cmd(ctx: typer.Context, cid: IdArg,
                 satisfied_flag: Annotated[bool, typer.Option("--satisfied", help="回访结果：满意")] = False,
