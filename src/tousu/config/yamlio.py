@@ -182,7 +182,7 @@ def loads(text: str, path: Path | str = "<text>", *, aliases: bool = False) -> A
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 0
-        what = exc.problem or exc.context or "格式错误"
+        what = shown(exc.problem or exc.context or "格式错误", 120)  # a tag or key quoted from the file: cut short
         raise YamlProblem(Problem(path, line, f"YAML 格式错误：{_yaml_zh(what)}")) from None
     except yaml.YAMLError as exc:
         raise YamlProblem(Problem(path, 0, f"YAML 格式错误：{_yaml_zh(shown(str(exc), 200))}")) from None
