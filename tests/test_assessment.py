@@ -227,8 +227,9 @@ def test_escalate_refusals(rcli: Cli) -> None:
            "escalate", cid, "--to", "微博", "--at", "2026-11-04 09:00")
     refuse(rcli, f"投诉 {cid} 已登记越级投诉至「政府热线」，不能重复登记",
            "escalate", cid, "--to", "政府热线", "--at", "2026-11-04 09:00")
-    refuse(rcli, "越级登记时间 2026-11-02 11:30 早于上一步「答复」的时间 2026-11-02 12:00，请检查 --at",
-           "escalate", cid, "--to", "省公司", "--at", "2026-11-02 11:30")
+    # A side step follows the step it depends on (the 受理), not the latest main-line step (SPEC §2).
+    refuse(rcli, "越级登记时间 2026-11-02 08:30 早于上一步「受理」的时间 2026-11-02 09:00，请检查 --at",
+           "escalate", cid, "--to", "省公司", "--at", "2026-11-02 08:30")
 
 
 def test_falsified_is_not_doubled_and_needs_no_verdict(rcli: Cli) -> None:

@@ -234,7 +234,7 @@ def test_init_then_a_whole_walk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     data = json.loads(r.stdout)
     assert data["state"] == "archived"
     assert {s["stage"]: s["status"] for s in data["stages"]} == \
-        {"dispatch": "met", "contact": "met", "reply": "met", "revisit": "met"}
+        {"dispatch": "met", "contact": "met", "reply": "met", "review": "met", "revisit": "met"}
     r = run("check-overdue", "--format", "json", "--at", "2026-11-30 00:00")
     assert r.exit_code == 0 and json.loads(r.stdout)["overdue"] == []
     r = run("list", "--format", "json", "--state", "已归档")

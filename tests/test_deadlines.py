@@ -218,6 +218,12 @@ def test_revisit_is_24_calendar_hours_from_the_reply(ctx) -> None:  # noqa: ANN0
     r, _, cal = ctx
     c = _replied(ctx, "2026-11-06 15:00")  # a Friday: the weekend does not stop the clock
     s = _keyed(c, r, cal)
+    # While the reply waits for 营销部审核, the pending stage is review, owned by 市场营销部, due with the revisit.
+    assert "revisit" not in s and s["review"].owner == "市场营销部"
+    assert iso(s["review"].deadline) == "2026-11-07T15:00:00+08:00" and s["review"].pending
+    c = lifecycle.review(c, approve=True, reason=None, at=t("2026-11-07 09:00"), by="王五", now=NOW)
+    s = _keyed(c, r, cal)
+    assert s["review"].status(NOW) == "met" and s["revisit"].owner == "95598班"
     assert iso(s["revisit"].deadline) == "2026-11-07T15:00:00+08:00" and s["revisit"].clause == "第十六条"
     assert s["reply"].done_at == t("2026-11-06 15:00") and s["reply"].status(NOW) == "met"
 
@@ -320,7 +326,7 @@ def test_extend_end_to_end(fcli: Cli) -> None:
 def test_review_reject_makes_the_reply_pending_again(ctx) -> None:  # noqa: ANN001
     r, _, cal = ctx
     c = _replied(ctx)
-    assert "revisit" in _keyed(c, r, cal)
+    assert _keyed(c, r, cal)["review"].pending
     c = lifecycle.review(c, approve=False, reason="原因不清", at=t("2026-11-04 16:00"), by="王五", now=NOW)
     k = _keyed(c, r, cal)
     assert k["reply"].pending and iso(k["reply"].deadline) == "2026-11-07T00:00:00+08:00"
@@ -328,6 +334,7 @@ def test_review_reject_makes_the_reply_pending_again(ctx) -> None:  # noqa: ANN0
     assert c.state == "dispatched"
     c = lifecycle.reply(c, verified=True, responsible=True, cause="c2", process="p2", measures="",
                         at=t("2026-11-05 09:00"), by="李四", now=NOW)
+    c = lifecycle.review(c, approve=True, reason=None, at=t("2026-11-05 10:00"), by="王五", now=NOW)
     k = _keyed(c, r, cal)
     assert k["reply"].done_at == t("2026-11-05 09:00") and iso(k["revisit"].deadline) == "2026-11-06T09:00:00+08:00"
 

@@ -51,7 +51,7 @@ def test_unknown_stage_key(tmp_path: Path) -> None:
     text = FOUNDATION_RULES.replace("    notify:", "    notfy: {name: x, limit: 1, unit: hours, clause: 第十九条}\n    notify:")
     path, problems = problems_of(tmp_path, text)
     assert problems == [f"{path}:{line_of(text, 'notfy')}: 「deadlines.stages」中有未知的键「notfy」，"
-                        "可用的键：dispatch、contact、return、reply、revisit、notify"]
+                        "可用的键：dispatch、contact、return、reply、revisit、notify、review"]
 
 
 def test_wrong_type(tmp_path: Path) -> None:

@@ -10,18 +10,19 @@ import functools
 import json
 import os
 import sys
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any, Callable, Optional
 
 import typer
 from rich.markup import escape
 
-from tousu.cli.context import App
+from tousu.cli.context import App, parse_at
 from tousu.domain.deadlines import stages
 from tousu.domain.model import Complaint
 from tousu.errors import Problem, TousuError, os_reason
 from tousu.terminal.console import SafeConsole, visible_json
-from tousu.timeutil import parse_month
+from tousu.timeutil import human_deadline, parse_month
 
 # Piped or mailed (cron), rich would cut tables to 80 columns: give them room instead.
 _WIDTH = None if sys.stdout.isatty() or os.environ.get("COLUMNS") else 160
@@ -131,11 +132,34 @@ def one_of(yes: bool, no: bool, what: str, yes_opt: str, no_opt: str) -> bool:
     return yes
 
 
-def run_step(ctx: typer.Context, cid: str, fn: Callable[[Complaint], Complaint], done: str) -> Complaint:
+Step = Callable[[Complaint, datetime, datetime], Complaint]  # (record, --at, now) → record
+
+
+def due_text(a: App, c: Complaint, key: str, what: str) -> str:
+    """'请在 T 前回访' — or, when that deadline has already passed, since when the stage is overdue."""
+    s = next((s for s in reversed(stages(c, a.rules, a.calendar)) if s.key == key and s.pending), None)
+    if s is None:
+        return f"请{what}"
+    if a.now > s.deadline:
+        return f"{what}已于 {human_deadline(s.deadline)} 超期，请尽快办理"
+    return f"请在 {human_deadline(s.deadline)} 前{what}"
+
+
+def run_step(ctx: typer.Context, cid: str, fn: Step, done: str | Callable[[Complaint], str],
+             at: str | None = None) -> Complaint:
+    """Apply a step under the record's lock; --at omitted means the time the lock was got (not before waiting)."""
     a = app_of(ctx)
-    c = a.store.update(cid, fn)
+    if at:
+        parse_at(at, a.now)  # a wrong --at is told before waiting for the lock
+
+    def locked(c: Complaint) -> Complaint:
+        now = a.now_under_lock()
+        return fn(c, parse_at(at, now), now)
+
+    c = a.store.update(cid, locked)
     warn_stages(a, c)
-    err.print(f"[green]{escape(done.replace(cid, c.id))}[/]")
+    text = done(c) if callable(done) else done
+    err.print(f"[green]{escape(text.replace(cid, c.id))}[/]")
     return c
 
 

@@ -57,6 +57,11 @@ class App:
             self._now = now_china()
         return self._now
 
+    def now_under_lock(self) -> datetime:
+        """The time again, once the record's lock is held: a step's default --at is when it is written."""
+        self._now = now_china()
+        return self._now
+
     @cached_property
     def rules_found(self) -> rules_mod.Found:
         """Which rules file, and how it was found (SPEC §4); a warning when the built-in one is used

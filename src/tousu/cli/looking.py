@@ -57,6 +57,8 @@ def show_cmd(ctx: typer.Context,
 
         data = to_data(c)
         data["state"] = c.state
+        for i in c.withdrawn:  # 撤销: the step stays in the history, marked
+            data["history"][i]["withdrawn"] = True
         data["stages"] = [{**listing.stage_json(s), "name": s.name, "status": s.status(now), "level": lv}
                           for s, lv in zip(st, levels)]
         data["rules"] = str(a.rules_path)
@@ -74,7 +76,7 @@ def list_cmd(
     ctx: typer.Context,
     month: Annotated[Optional[str], typer.Option("--month", help="受理月份 YYYY-MM")] = None,
     unit: Annotated[Optional[str], typer.Option("--unit", help="责任单位")] = None,
-    state: Annotated[Optional[str], typer.Option("--state", help="状态：待派发/处理中/待审核/待回访/待归档/已归档")] = None,
+    state: Annotated[Optional[str], typer.Option("--state", help="状态：待派发/处理中/待审核/待回访/待归档/已归档/已作废")] = None,
     category: Annotated[Optional[str], typer.Option("--category", help="投诉大类或投诉项")] = None,
     only_overdue: Annotated[bool, typer.Option("--overdue", help="只列有超期环节的")] = False,
     at: Annotated[Optional[str], typer.Option("--at", help="按此时间判断是否超期（默认现在）")] = None,

@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from tousu.cli.common import (AtOpt, ByOpt, IdArg, NoteOpt, app_of, canon, command, one_of,
+from tousu.cli.common import (AtOpt, ByOpt, IdArg, NoteOpt, app_of, canon, command, due_text, one_of,
                               run_step)
 from tousu.cli.context import default_user, parse_at
 from tousu.domain import lifecycle
@@ -23,21 +23,18 @@ def dispatch_cmd(ctx: typer.Context, cid: IdArg,
                  at: AtOpt = None, by: ByOpt = None, note: NoteOpt = "") -> None:
     """派发（或再分发）投诉工单到责任单位（第十四条，1小时内）。"""
     a = app_of(ctx)
-    t = parse_at(at, a.now)
     unit = canon(a, "unit", unit, "--unit") or unit
-    run_step(ctx, cid, lambda c: lifecycle.dispatch(c, unit=unit, at=t, by=by or default_user(), now=a.now,
+    run_step(ctx, cid, lambda c, t, now: lifecycle.dispatch(c, unit=unit, at=t, by=by or default_user(), now=now,
                                                  org=a.org, note=note),
-          f"{cid} 已派发至 {unit}。")
+          f"{cid} 已派发至 {unit}。", at)
 
 
 @app.command("contact")
 @command
 def contact_cmd(ctx: typer.Context, cid: IdArg, at: AtOpt = None, by: ByOpt = None, note: NoteOpt = "") -> None:
     """登记首次联系客户（第十五条，1个工作日内）。"""
-    a = app_of(ctx)
-    t = parse_at(at, a.now)
-    run_step(ctx, cid, lambda c: lifecycle.contact(c, at=t, by=by or default_user(), now=a.now, note=note),
-          f"{cid} 已登记首次联系客户。")
+    run_step(ctx, cid, lambda c, t, now: lifecycle.contact(c, at=t, by=by or default_user(), now=now, note=note),
+          f"{cid} 已登记首次联系客户。", at)
 
 
 @app.command("return", short_help="退回95598班：不属本单位，须说明理由（第十七条）")
@@ -46,11 +43,9 @@ def return_cmd(ctx: typer.Context, cid: IdArg,
                reason: Annotated[str, typer.Option("--reason", help="退回理由（第十七条）")],
                at: AtOpt = None, by: ByOpt = None, note: NoteOpt = "") -> None:
     """退回95598班：不属本单位处理范围，须说明理由（第十七条，1个工作日内）。"""
-    a = app_of(ctx)
-    t = parse_at(at, a.now)
-    run_step(ctx, cid, lambda c: lifecycle.return_(c, reason=reason, at=t, by=by or default_user(), now=a.now,
+    run_step(ctx, cid, lambda c, t, now: lifecycle.return_(c, reason=reason, at=t, by=by or default_user(), now=now,
                                                 note=note),
-          f"{cid} 已退回95598班，待重新派发。")
+          f"{cid} 已退回95598班，待重新派发。", at)
 
 
 @app.command("extend")
@@ -62,14 +57,13 @@ def extend_cmd(ctx: typer.Context, cid: IdArg,
                at: AtOpt = None, by: ByOpt = None, note: NoteOpt = "") -> None:
     """登记经公司同意的答复期限延期（第十五条）。"""
     a = app_of(ctx)
-    t = parse_at(at, a.now)
     until_at = parse_at(until, a.now, "--until", end_of_day=True, future_ok=True)
     approved_by = canon(a, "person", approved_by, "--approved-by") or approved_by
 
-    run_step(ctx, cid, lambda c: lifecycle.extend(c, until=until_at, reason=reason, approved_by=approved_by, at=t,
-                                                by=by or default_user(), now=a.now, org=a.org, rules=a.rules,
+    run_step(ctx, cid, lambda c, t, now: lifecycle.extend(c, until=until_at, reason=reason, approved_by=approved_by, at=t,
+                                                by=by or default_user(), now=now, org=a.org, rules=a.rules,
                                                 cal=a.calendar, note=note),
-             f"{cid} 的答复期限已延至 {human_deadline(until_at)}。")
+             f"{cid} 的答复期限已延至 {human_deadline(until_at)}。", at)
 
 
 @app.command("reply")
@@ -87,15 +81,13 @@ def reply_cmd(
     at: AtOpt = None, by: ByOpt = None, note: NoteOpt = "",
 ) -> None:
     """答复客户并回复95598班（第十五条，4个工作日内）。"""
-    a = app_of(ctx)
     is_verified = one_of(verified, not_verified, "核实结论", "--verified（属实）", "--not-verified（不属实）")
     is_responsible = one_of(responsible, not_responsible, "责任认定",
                              "--responsible（供电责任）", "--not-responsible（非供电责任）")
-    t = parse_at(at, a.now)
-    run_step(ctx, cid, lambda c: lifecycle.reply(c, verified=is_verified, responsible=is_responsible, cause=cause or "",
+    run_step(ctx, cid, lambda c, t, now: lifecycle.reply(c, verified=is_verified, responsible=is_responsible, cause=cause or "",
                                               process=process or "", measures=measures, at=t,
-                                              by=by or default_user(), now=a.now, note=note),
-          f"{cid} 已答复，待营销部审核。")
+                                              by=by or default_user(), now=now, note=note),
+          f"{cid} 已答复，待营销部审核。", at)
 
 
 @app.command("review")
@@ -105,13 +97,12 @@ def review_cmd(ctx: typer.Context, cid: IdArg,
                reason: Annotated[Optional[str], typer.Option("--reason", help="驳回理由")] = None,
                at: AtOpt = None, by: ByOpt = None, note: NoteOpt = "") -> None:
     """营销部审核答复（第十六条）：默认通过，--reject 驳回。"""
-    a = app_of(ctx)
     if reason and not reject:
         raise TousuError("--reason 是驳回理由，只能与 --reject 一起使用；审核通过不需要理由（可用 --note 备注）")
-    t = parse_at(at, a.now)
-    run_step(ctx, cid, lambda c: lifecycle.review(c, approve=not reject, reason=reason, at=t, by=by or default_user(),
-                                               now=a.now, note=note),
-          f"{cid} 审核{'驳回，待责任单位重新答复' if reject else '通过，请在24小时内回访（第十六条）'}。")
+    run_step(ctx, cid, lambda c, t, now: lifecycle.review(c, approve=not reject, reason=reason, at=t, by=by or default_user(),
+                                               now=now, note=note),
+          (lambda c: f"{cid} 审核驳回，待责任单位重新答复。") if reject else
+          lambda c: f"{cid} 审核通过，{due_text(app_of(ctx), c, 'revisit', '回访（第十六条）')}。", at)
 
 
 @app.command("revisit", short_help="回访客户；不满意则待再分发（第十六、二十一条）")
@@ -121,22 +112,18 @@ def revisit_cmd(ctx: typer.Context, cid: IdArg,
                 unsatisfied: Annotated[bool, typer.Option("--unsatisfied", help="回访结果：不满意（待再分发）")] = False,
                 at: AtOpt = None, by: ByOpt = None, note: NoteOpt = "") -> None:
     """回访客户（第十六条、第二十条）；不满意则待再分发（第二十一条）。"""
-    a = app_of(ctx)
     satisfied = one_of(satisfied_flag, unsatisfied, "回访结果", "--satisfied（满意）", "--unsatisfied（不满意）")
-    t = parse_at(at, a.now)
-    run_step(ctx, cid, lambda c: lifecycle.revisit(c, satisfied=satisfied, at=t, by=by or default_user(), now=a.now,
+    run_step(ctx, cid, lambda c, t, now: lifecycle.revisit(c, satisfied=satisfied, at=t, by=by or default_user(), now=now,
                                                 note=note),
-          f"{cid} 回访{'满意，可以归档' if satisfied else '不满意，待95598班再分发（第二十一条）'}。")
+          f"{cid} 回访{'满意，可以归档' if satisfied else '不满意，待95598班再分发（第二十一条）'}。", at)
 
 
 @app.command("archive")
 @command
 def archive_cmd(ctx: typer.Context, cid: IdArg, at: AtOpt = None, by: ByOpt = None, note: NoteOpt = "") -> None:
     """归档（回访满意之后）。"""
-    a = app_of(ctx)
-    t = parse_at(at, a.now)
-    run_step(ctx, cid, lambda c: lifecycle.archive(c, at=t, by=by or default_user(), now=a.now, note=note),
-          f"{cid} 已归档。")
+    run_step(ctx, cid, lambda c, t, now: lifecycle.archive(c, at=t, by=by or default_user(), now=now, note=note),
+          f"{cid} 已归档。", at)
 
 
 @app.command("grade")
@@ -146,18 +133,16 @@ def grade_cmd(ctx: typer.Context, cid: IdArg,
               at: AtOpt = None, by: ByOpt = None, note: NoteOpt = "") -> None:
     """设定或提高事件等级；严重/重大须当日上报营销部（第十九条）。"""
     a = app_of(ctx)
-    t = parse_at(at, a.now)
     severity = canon(a, "severity", severity, "--severity") or severity
-    run_step(ctx, cid, lambda c: lifecycle.grade(c, severity=severity, rules=a.rules, at=t, by=by or default_user(),
-                                              now=a.now, note=note),
-          f"{cid} 的事件等级已定为{severity}，须当日24:00前上报营销部（tousu notify {cid}）。")
+    run_step(ctx, cid, lambda c, t, now: lifecycle.grade(c, severity=severity, rules=a.rules, at=t, by=by or default_user(),
+                                              now=now, note=note),
+          lambda c: f"{cid} 的事件等级已定为{severity}，{due_text(a, c, 'notify', '上报营销部')}"
+                    f"（tousu notify {cid}）。", at)
 
 
 @app.command("notify")
 @command
 def notify_cmd(ctx: typer.Context, cid: IdArg, at: AtOpt = None, by: ByOpt = None, note: NoteOpt = "") -> None:
     """登记严重/重大投诉事件已当日上报营销部（第十九条）。"""
-    a = app_of(ctx)
-    t = parse_at(at, a.now)
-    run_step(ctx, cid, lambda c: lifecycle.notify(c, at=t, by=by or default_user(), now=a.now, note=note),
-          f"{cid} 已登记上报营销部。")
+    run_step(ctx, cid, lambda c, t, now: lifecycle.notify(c, at=t, by=by or default_user(), now=now, note=note),
+          f"{cid} 已登记上报营销部。", at)

@@ -9,6 +9,8 @@ from pathlib import Path
 from tousu.config.matching import Vocabulary, alias_map
 
 STAGE_KEYS = ("dispatch", "contact", "return", "reply", "revisit", "notify")
+OPTIONAL_STAGE_KEYS = ("review",)  # 营销部审核: without a limit of its own, due with the revisit (SPEC §3)
+REVISIT_STARTS = {"reply": "答复时间", "review": "审核通过时间"}
 STAGE_UNITS = {"hours": "小时", "working_days": "个工作日", "same_day": "当日"}
 WORKING_DAY_RULES = {"civil_code": "民法典计算法（次日起算，截止第N个工作日24:00）",
                      "same_clock": "第N个工作日的同一时刻"}
@@ -86,6 +88,8 @@ class Rules:
     repeat_window_days: int = 30
     requirements: tuple[str, ...] = ()  # report.requirements: the company's 下步工作要求 for the 通报 公文
     record_max_bytes: int = 1024 * 1024  # limits.record_max_bytes: a bigger record file is refused unread
+    revisit_starts: str = "reply"  # deadlines.revisit.starts (第十六条)
+    duplicate_window_hours: int = 24  # intake.duplicate_window_hours: an identical add within it is refused
     aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)  # value → its other names
     warning_levels: tuple[WarningLevel, ...] = ()
 

@@ -9,7 +9,8 @@ from typing import Any
 
 from tousu.config import rules_spec
 from tousu.config.matching import normalize
-from tousu.config.rules_model import (PENALTY_ROLES, PENALTY_TABLES, STAGE_KEYS, STAGE_UNITS, WORKING_DAY_RULES,
+from tousu.config.rules_model import (OPTIONAL_STAGE_KEYS, PENALTY_ROLES, PENALTY_TABLES, REVISIT_STARTS, STAGE_KEYS,
+                                      STAGE_UNITS, WORKING_DAY_RULES,
                                       PenaltyRule, Rules, StageLimit, WarningLevel)
 from tousu.config.yamlio import LDict, line_of
 from tousu.errors import Problem, TousuError, choices
@@ -272,8 +273,9 @@ def _taxonomy(ck: _Checker, top: LDict) -> dict[str, tuple[str, ...]]:
 def _stages(ck: _Checker, dl: LDict) -> dict[str, StageLimit]:
     ln = lambda c, k: line_of(c, k, 1)  # noqa: E731
     stages: dict[str, StageLimit] = {}
-    st = ck.mapping(dl.get("stages"), "deadlines.stages", ln(dl, "stages"), {k: True for k in STAGE_KEYS})
-    for key in STAGE_KEYS if st is not None else ():
+    st = ck.mapping(dl.get("stages"), "deadlines.stages", ln(dl, "stages"),
+                    {**{k: True for k in STAGE_KEYS}, **{k: False for k in OPTIONAL_STAGE_KEYS}})
+    for key in (*STAGE_KEYS, *OPTIONAL_STAGE_KEYS) if st is not None else ():
         spec = st.get(key)
         where = f"deadlines.stages.{key}"
         if spec is None or ck.mapping(spec, where, ln(st, key), rules_spec.children("deadlines.stages.<环节>")) is None:
@@ -288,6 +290,24 @@ def _stages(ck: _Checker, dl: LDict) -> dict[str, StageLimit]:
             clause=ck.text(spec.get("clause"), f"{where}.clause", ln(spec, "clause")),
         )
     return stages
+
+
+def _revisit_starts(ck: _Checker, top: LDict) -> str:
+    """deadlines.revisit.starts: the revisit's 24 hours run from the reply (default) or the review (第十六条)."""
+    dl = top.get("deadlines")
+    if not isinstance(dl, dict) or dl.get("revisit") is None:
+        return "reply"
+    rv = ck.mapping(dl["revisit"], "deadlines.revisit", line_of(dl, "revisit", 1), rules_spec.children("deadlines.revisit"))
+    if rv is None:
+        return "reply"
+    return ck.choice(rv.get("starts", "reply"), "deadlines.revisit.starts", line_of(rv, "starts", 1),
+                     REVISIT_STARTS) or "reply"
+
+
+def _duplicate_hours(ck: _Checker, top: LDict) -> int:
+    intake = ck.section(top, "intake") or {}
+    return ck.integer(intake.get("duplicate_window_hours", 24), "intake.duplicate_window_hours",
+                      line_of(intake, "duplicate_window_hours", 1), minimum=0) or 0
 
 
 def _deadlines(ck: _Checker, top: LDict) -> tuple[dict[str, StageLimit], str, timedelta]:
@@ -388,4 +408,5 @@ def parse_rules(data: Any, path: Path | str) -> Rules:
                  severities=lists["severities"], escalation_channels=lists["escalation_channels"], stages=stages,
                  working_day_rule=rule, due_soon=due_soon, holidays=holidays, workdays=workdays,
                  penalties=tuple(penalties), repeat_window_days=repeat_days, aliases=aliases,
-                 warning_levels=levels, requirements=requirements, record_max_bytes=record_max_bytes)
+                 warning_levels=levels, requirements=requirements, record_max_bytes=record_max_bytes,
+                 revisit_starts=_revisit_starts(ck, top), duplicate_window_hours=_duplicate_hours(ck, top))

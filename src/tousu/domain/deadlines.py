@@ -20,6 +20,7 @@ from tousu.timeutil import CHINA, human, human_deadline, to_china
 SERIOUS = ("严重", "重大")
 HOTLINE = "95598班"
 HOTLINE_STAGES = ("dispatch", "revisit")
+MARKETING = "市场营销部"  # owes 营销部审核 (第十六条)
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,9 @@ class Stage:
 
     @property
     def owner(self) -> str:
-        """Who must act: 95598班 dispatches and revisits (第十四、十六条); the unit does the rest."""
+        """Who must act: 95598班 dispatches and revisits, 市场营销部 reviews (第十四、十六条); the unit the rest."""
+        if self.key == "review":
+            return MARKETING
         if self.key in HOTLINE_STAGES or not self.unit:
             return HOTLINE
         return self.unit
@@ -108,92 +111,131 @@ def deadline_for(limit: StageLimit, start: datetime, cal: WorkCalendar, rule: st
     return working_day_deadline(start, limit.limit, cal, rule)
 
 
-def stages(c: Complaint, rules: Rules, cal: WorkCalendar) -> list[Stage]:
-    """Every stage clock of a complaint, in the order they started."""
-    out: list[Stage] = []
-    open_: dict[str, int] = {}  # stage key → index in out of the open one
-    cycle = 0
-    unit: str | None = None
-    dispatched_at: datetime | None = None
+REVIEW = StageLimit("review", "营销部审核", 0, "with_revisit", "第十六条")
 
-    unknown: set[int] = set()  # stages started at a time_unknown event (imported): only a bound
 
-    def start(key: str, at: datetime, bound: bool = False) -> None:
-        limit = rules.stages[key]
-        d = deadline_for(limit, at, cal, rules.working_day_rule)
-        out.append(Stage(key, limit.name, cycle, to_china(at), d.at, d.basis, limit.clause, unit,
-                         uncovered=d.uncovered))
-        open_[key] = len(out) - 1
+class _Clocks:
+    """Replays a complaint's steps into stage clocks; one method per kind of step."""
+
+    def __init__(self, c: Complaint, rules: Rules, cal: WorkCalendar) -> None:
+        self.c, self.rules, self.cal = c, rules, cal
+        self.out: list[Stage | None] = []
+        self.open: dict[str, int] = {}  # stage key → index in out of the open one
+        self.unknown: set[int] = set()  # stages started at a time_unknown event (imported): only a bound
+        self.cycle = 0
+        self.unit: str | None = None
+        self.dispatched_at: datetime | None = None
+        self.replied: Event | None = None
+        self.severity = c.severity
+
+    def deadline(self, key: str, at: datetime) -> tuple[StageLimit, Deadline]:
+        limit = self.rules.stages.get(key) or REVIEW
+        if limit.unit == "with_revisit":  # SPEC §3: review is due with the revisit unless it has a limit of its own
+            d = deadline_for(self.rules.stages["revisit"], at, self.cal, self.rules.working_day_rule)
+            return limit, replace(d, basis=f"{d.basis}（与回访同一期限）")
+        return limit, deadline_for(limit, at, self.cal, self.rules.working_day_rule)
+
+    def start(self, key: str, at: datetime, bound: bool = False, done_at: datetime | None = None) -> None:
+        limit, d = self.deadline(key, at)
+        self.out.append(Stage(key, limit.name, self.cycle, to_china(at), d.at, d.basis, limit.clause, self.unit,
+                              None if done_at is None else to_china(done_at), d.uncovered))
+        if done_at is None:
+            self.open[key] = len(self.out) - 1
         if bound:
-            unknown.add(len(out) - 1)
+            self.unknown.add(len(self.out) - 1)
 
-    def finish(key: str, ev: Event) -> None:
+    def finish(self, key: str, ev: Event) -> None:
         """Done at the event; a stage that starts or ends at an unknown time is not judged (dropped)."""
-        i = open_.pop(key, None)
+        i = self.open.pop(key, None)
         if i is not None:
-            out[i] = None if (ev.time_unknown or i in unknown) else replace(out[i], done_at=to_china(ev.at))  # type: ignore[call-overload]
+            self.out[i] = None if (ev.time_unknown or i in self.unknown) else \
+                replace(self.out[i], done_at=to_china(ev.at))  # type: ignore[arg-type]
 
-    def drop(key: str) -> None:
-        i = open_.pop(key, None)
+    def drop(self, key: str) -> None:
+        i = self.open.pop(key, None)
         if i is not None:
-            out[i] = None  # type: ignore[call-overload]
+            self.out[i] = None
 
-    severity = c.severity
-    for ev in c.history:
-        a = ev.action
-        if a == "add":
-            start("dispatch", c.received_at)
-            if severity in SERIOUS:
-                start("notify", c.received_at)
-        elif a == "dispatch":
-            finish("dispatch", ev)
-            cycle += 1
-            unit, dispatched_at = ev.unit, ev.at
-            start("contact", ev.at, bool(ev.time_unknown))
-            start("reply", ev.at, bool(ev.time_unknown))
-        elif a == "contact":
-            finish("contact", ev)
-        elif a == "return":
-            # A returned dispatch was never this unit's matter: its contact and reply
-            # clocks are withdrawn, a contact already made included (docs/rates.md).
-            drop("contact")
-            drop("reply")
-            for i, s in enumerate(out):
-                if s is not None and s.key == "contact" and s.cycle == cycle:
-                    out[i] = None  # type: ignore[call-overload]
-            # 第十七条: judged only when the unit does return it.
-            limit = rules.stages["return"]
-            d = deadline_for(limit, dispatched_at or ev.at, cal, rules.working_day_rule)
-            out.append(Stage("return", limit.name, cycle, to_china(dispatched_at or ev.at), d.at, d.basis,
-                             limit.clause, unit, to_china(ev.at), d.uncovered))
-            start("dispatch", ev.at)
-        elif a == "extend" and "reply" in open_:
-            i = open_["reply"]
-            until = to_china(ev.until)
-            out[i] = replace(out[i], deadline=until, uncovered=(),
-                             basis=f"经{ev.approved_by}批准延期至 {human_deadline(until)}（{ev.reason}）")
-        elif a == "reply":
-            finish("reply", ev)
-            start("revisit", ev.at, bool(ev.time_unknown))
-        elif a == "review" and ev.approved is False:
-            drop("revisit")
+    def add(self, ev: Event) -> None:
+        self.start("dispatch", self.c.received_at)
+        if self.severity in SERIOUS:
+            self.start("notify", self.c.received_at)
+
+    def dispatch(self, ev: Event) -> None:
+        self.finish("dispatch", ev)
+        self.cycle += 1
+        self.unit, self.dispatched_at = ev.unit, ev.at
+        self.start("contact", ev.at, bool(ev.time_unknown))
+        self.start("reply", ev.at, bool(ev.time_unknown))
+
+    def contact(self, ev: Event) -> None:
+        self.finish("contact", ev)
+
+    def return_(self, ev: Event) -> None:
+        # A returned dispatch was never this unit's matter: its contact and reply
+        # clocks are withdrawn, a contact already made included (docs/rates.md).
+        self.drop("contact")
+        self.drop("reply")
+        for i, s in enumerate(self.out):
+            if s is not None and s.key == "contact" and s.cycle == self.cycle:
+                self.out[i] = None
+        # 第十七条: judged only when the unit does return it.
+        self.start("return", self.dispatched_at or ev.at, done_at=ev.at)
+        self.start("dispatch", ev.at)
+
+    def extend(self, ev: Event) -> None:
+        if "reply" in self.open:
+            i = self.open["reply"]
+            until = to_china(ev.until)  # type: ignore[arg-type]
+            self.out[i] = replace(self.out[i], deadline=until, uncovered=(),  # type: ignore[arg-type]
+                                  basis=f"经{ev.approved_by}批准延期至 {human_deadline(until)}（{ev.reason}）")
+
+    def reply(self, ev: Event) -> None:
+        self.finish("reply", ev)
+        self.replied = ev
+        # 第十六条: the reply waits for 营销部审核 (owed by 市场营销部); the revisit clock starts after it.
+        self.start("review", ev.at, bool(ev.time_unknown))
+
+    def review(self, ev: Event) -> None:
+        self.finish("review", ev)
+        if ev.approved is False:
             # The rejected reply does not count: the reply stage is pending again.
-            last = max((i for i, s in enumerate(out) if s is not None and s.key == "reply"), default=None)
+            last = max((i for i, s in enumerate(self.out) if s is not None and s.key == "reply"), default=None)
             if last is not None:
-                out[last] = replace(out[last], done_at=None)
-                open_["reply"] = last
-        elif a == "revisit":
-            finish("revisit", ev)
-            if ev.satisfied is False:
-                start("dispatch", ev.at, bool(ev.time_unknown))
-        elif a == "grade":
-            raised = ev.severity in SERIOUS and ev.severity != severity
-            severity = ev.severity or severity
-            if raised and "notify" not in open_:
-                start("notify", ev.at)
-        elif a == "notify":
-            finish("notify", ev)
-    return [s for s in out if s is not None]
+                self.out[last] = replace(self.out[last], done_at=None)  # type: ignore[arg-type]
+                self.open["reply"] = last
+            return
+        # deadlines.revisit.starts: the 24 hours run from the reply (default) or from the review.
+        since = ev if self.rules.revisit_starts == "review" or self.replied is None else self.replied
+        self.start("revisit", since.at, bool(since.time_unknown))
+
+    def revisit(self, ev: Event) -> None:
+        self.finish("revisit", ev)
+        if ev.satisfied is False:
+            self.start("dispatch", ev.at, bool(ev.time_unknown))
+
+    def grade(self, ev: Event) -> None:
+        raised = ev.severity in SERIOUS and ev.severity != self.severity
+        self.severity = ev.severity or self.severity
+        if raised and "notify" not in self.open:
+            self.start("notify", ev.at)
+
+    def notify(self, ev: Event) -> None:
+        self.finish("notify", ev)
+
+
+def stages(c: Complaint, rules: Rules, cal: WorkCalendar) -> list[Stage]:
+    """Every stage clock of a complaint, in the order they started; none for a voided one (作废)."""
+    if c.voided:
+        return []
+    k = _Clocks(c, rules, cal)
+    steps = {"add": k.add, "dispatch": k.dispatch, "contact": k.contact, "return": k.return_, "extend": k.extend,
+             "reply": k.reply, "review": k.review, "revisit": k.revisit, "grade": k.grade, "notify": k.notify}
+    for ev in c.steps:
+        step = steps.get(ev.action)
+        if step is not None:
+            step(ev)
+    return [s for s in k.out if s is not None]
 
 
 def pending_deadline(c: Complaint, key: str, rules: Rules, cal: WorkCalendar) -> datetime | None:

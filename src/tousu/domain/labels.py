@@ -96,7 +96,7 @@ def describe(e: Event, text: Callable[[str], str] = _same) -> str:
     if a == "void":
         return f"作废（{t(e.reason)}）"
     if a == "correct":
-        return f"更正{FIELDS.get(e.field or '', e.field)}：{t(e.old)} → {t(e.new)}（{t(e.reason)}）"
+        return f"更正{FIELDS.get(e.fact or '', e.fact)}：{t(e.old)} → {t(e.new)}（{t(e.reason)}）"
     return label(a)
 
 

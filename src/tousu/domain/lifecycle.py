@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from tousu.errors import Problem, TousuError, about, choices
 from tousu.domain import states
 from tousu.domain.assessment import charges_zh, effective_range, refusal, rule_of
-from tousu.domain.deadlines import pending_deadline
+from tousu.domain.deadlines import REVIEW, pending_deadline, stages
 from tousu.domain.labels import STATES
 from tousu.domain.model import Complaint, Customer, Event
 from tousu.domain.phones import parse_phone
@@ -35,15 +35,28 @@ def _refuse_state(c: Complaint, action: str, step: str, hint: str = "") -> None:
         raise TousuError(msg + (f"；{hint}" if hint else ""))
 
 
-def check_time(c: Complaint | None, at: datetime, now: datetime, what: str) -> datetime:
-    """A step's time: not in the future, not before the step it follows (SPEC §2)."""
+def check_time(c: Complaint | None, at: datetime, now: datetime, what: str, action: str | None = None) -> datetime:
+    """A step's time: not in the future, not before the step it follows on its track (SPEC §2).
+
+    `action` picks the track (domain/states.Tracks); without it, the latest event.
+    Times are compared at minute precision, as people see them.
+    """
     at = to_china(at)
     if at > now + FUTURE_SLACK:
         raise TousuError(f"{what}时间 {human(at)} 晚于当前时间 {human(now)}，不能预先登记", field="at")
-    if c is not None and c.history and at < c.history[-1].at:
-        prev = c.history[-1]
+    prev = _prior(c, action) if c is not None else None
+    if prev is not None and states.to_minute(at) < states.to_minute(prev.at):
         raise TousuError(f"{what}时间 {human(at)} 早于上一步「{prev.label}」的时间 {human(prev.at)}，请检查 --at", field="at")
     return at
+
+
+def _prior(c: Complaint, action: str | None) -> Event | None:
+    if action is None:
+        return c.history[-1] if c.history else None
+    tracks = states.Tracks()
+    for e in c.history:
+        tracks.feed(e)
+    return tracks.prior(action)
 
 
 def append(c: Complaint, ev: Event) -> Complaint:
@@ -53,8 +66,9 @@ def append(c: Complaint, ev: Event) -> Complaint:
 
 def _current_cycle(c: Complaint) -> tuple[Event, ...]:
     """The events since the latest dispatch."""
-    idx = max((i for i, e in enumerate(c.history) if e.action == "dispatch"), default=-1)
-    return c.history[idx + 1:] if idx >= 0 else ()
+    steps = c.steps
+    idx = max((i for i, e in enumerate(steps) if e.action == "dispatch"), default=-1)
+    return steps[idx + 1:] if idx >= 0 else ()
 
 
 def _required(value: str | None, what: str, option: str) -> str:
@@ -160,7 +174,7 @@ def rule_problems(c: Complaint, rules: Rules) -> list[Problem]:
         bad(f"投诉项「{c.item}」属于「{rules.items[c.item]}」，不属于「{c.category}」")
     if c.attitude not in rules.attitudes:
         bad(f"客户态度程度「{c.attitude}」不在 rules.yaml 中，可选：{choices(rules.attitudes)}")
-    for sev in (c.severity, *(e.severity for e in c.history if e.action == "grade")):
+    for sev in (c.severity, *(e.severity for e in c.steps if e.action == "grade")):
         if sev not in rules.severities:
             bad(f"事件等级「{sev}」不在 rules.yaml 中，可选：{choices(rules.severities)}")
     if c.reply is not None and c.responsible and not c.verified:
@@ -180,7 +194,7 @@ def dispatch(c: Complaint, *, unit: str, at: datetime, by: str, now: datetime, o
                   "处理中的工单如不属本单位，应由该单位先退回（tousu return）" if c.state == "dispatched" else "")
     with about("unit"):
         org.unit(unit)
-    at = check_time(c, at, now, "派发")
+    at = check_time(c, at, now, "派发", "dispatch")
     return append(c, Event("dispatch", at, by, note, unit=unit))
 
 
@@ -190,7 +204,7 @@ def contact(c: Complaint, *, at: datetime, by: str, now: datetime, note: str = "
     done = next((e for e in _current_cycle(c) if e.action == "contact"), None)
     if done:
         raise TousuError(f"投诉 {c.id} 已于 {human(done.at)} 由 {done.by} 登记首次联系，不能重复登记")
-    at = check_time(c, at, now, "联系")
+    at = check_time(c, at, now, "联系", "contact")
     return append(c, Event("contact", at, by, note))
 
 
@@ -200,7 +214,7 @@ def return_(c: Complaint, *, reason: str, at: datetime, by: str, now: datetime, 
     if any(e.action == "reply" for e in _current_cycle(c)):
         raise TousuError(f"投诉 {c.id} 已由{c.unit}答复，不能再退回")
     reason = _required(reason, "退回理由（第十七条：应说明理由）", "--reason")
-    at = check_time(c, at, now, "退回")
+    at = check_time(c, at, now, "退回", "return")
     return append(c, Event("return", at, by, note, unit=c.unit, reason=reason))
 
 
@@ -213,7 +227,7 @@ def extend(c: Complaint, *, until: datetime, reason: str, approved_by: str, at: 
     approved_by = _required(approved_by, "批准人", "--approved-by")
     with about("approved_by"):
         org.person(approved_by)
-    at = check_time(c, at, now, "延期")
+    at = check_time(c, at, now, "延期", "extend")
     until = to_china(until)
     if current_deadline is not None and until <= current_deadline:
         raise TousuError(f"延期至 {human_deadline(until)} 不晚于现在的答复期限 {human_deadline(current_deadline)}，无需延期", field="until")
@@ -232,7 +246,7 @@ def reply(c: Complaint, *, verified: bool, responsible: bool, cause: str, proces
         raise TousuError(f"投诉 {c.id} 尚未登记首次联系客户，请先运行 tousu contact {c.id}（第十五条：首日联系）")
     process = _required(process, "处理过程", "--process")
     cause = _required(cause, "投诉原因", "--cause")
-    at = check_time(c, at, now, "答复")
+    at = check_time(c, at, now, "答复", "reply")
     return append(c, Event("reply", at, by, note, verified=verified, responsible=responsible,
                             cause=cause, process=process, measures=(measures or "").strip()))
 
@@ -243,21 +257,21 @@ def review(c: Complaint, *, approve: bool, reason: str | None, at: datetime, by:
     _refuse_state(c, "review", "审核")
     if not approve:
         reason = _required(reason, "驳回理由", "--reason")
-    at = check_time(c, at, now, "审核")
+    at = check_time(c, at, now, "审核", "review")
     return append(c, Event("review", at, by, note, approved=approve, reason=(reason or None)))
 
 
 def revisit(c: Complaint, *, satisfied: bool, at: datetime, by: str, now: datetime, note: str = "") -> Complaint:
     """回访 (第十六条、第二十条); unsatisfied → 再分发 (第二十一条)."""
     _refuse_state(c, "revisit", "回访", "答复须先经营销部审核（tousu review）" if c.state == "replied" else "")
-    at = check_time(c, at, now, "回访")
+    at = check_time(c, at, now, "回访", "revisit")
     return append(c, Event("revisit", at, by, note, satisfied=satisfied))
 
 
 def archive(c: Complaint, *, at: datetime, by: str, now: datetime, note: str = "") -> Complaint:
     """归档, after a satisfied 回访 (第十六条、第二十条: 投诉100%回访)."""
     _refuse_state(c, "archive", "归档", "归档前须回访且客户满意（tousu revisit）")
-    at = check_time(c, at, now, "归档")
+    at = check_time(c, at, now, "归档", "archive")
     return append(c, Event("archive", at, by, note))
 
 
@@ -274,7 +288,7 @@ def grade(c: Complaint, *, severity: str, rules: Rules, at: datetime, by: str, n
         higher = order[order.index(current) + 1:]
         tail = f"只能提高（可选：{choices(higher)}）" if higher else "已是最高等级，不能再提高"
         raise TousuError(f"投诉 {c.id} 的事件等级已是「{current}」，{tail}", field="severity")
-    at = check_time(c, at, now, "定级")
+    at = check_time(c, at, now, "定级", "grade")
     return append(c, Event("grade", at, by, note, severity=severity))
 
 
@@ -289,7 +303,7 @@ def notify(c: Complaint, *, at: datetime, by: str, now: datetime, note: str = ""
     done = c.last("notify")
     if done is not None and done.at >= since:
         raise TousuError(f"投诉 {c.id} 已于 {human(done.at)} 由 {done.by} 上报，不能重复上报")
-    at = check_time(c, at, now, "上报")
+    at = check_time(c, at, now, "上报", "notify")
     return append(c, Event("notify", at, by, note))
 
 
@@ -301,7 +315,7 @@ def escalate(c: Complaint, *, rules: Rules, channel: str, at: datetime, by: str,
         raise TousuError(f"越级投诉渠道「{channel}」无效，可选（第二十五条）：{choices(rules.escalation_channels)}", field="escalated_to")
     if channel in c.all_escalations:
         raise TousuError(f"投诉 {c.id} 已登记越级投诉至「{channel}」，不能重复登记")
-    at = check_time(c, at, now, "越级登记")
+    at = check_time(c, at, now, "越级登记", "escalate")
     return append(c, Event("escalate", at, by, note, escalated_to=channel))
 
 
@@ -346,9 +360,27 @@ def assess(c: Complaint, *, rules: Rules, org: Org, rule: str | None, amount: in
     if not rng.admits(amount):
         raise TousuError(f"考核金额 {amount} 元不在条款「{r.id}」（{r.name}，{r.clause}）的范围内：{rng.describe()}", field="amount")
     who = person or unit
-    for e in c.history:
+    for e in c.steps:
         if e.action == "assess" and e.rule == r.id and (e.person or e.unit) == who:
             raise TousuError(f"投诉 {c.id} 已于 {human(e.at)} 按条款「{r.id}」考核{who} {e.amount} 元，"
                              f"同一投诉同一条款不能重复考核同一对象（第二十四条：按件考核）")
-    at = check_time(c, at, now, "考核")
+    at = check_time(c, at, now, "考核", "assess")
     return append(c, Event("assess", at, by, note, rule=r.id, person=person, unit=unit, amount=amount))
+
+
+def stage_name(rules: Rules, key: str | None) -> str:
+    limit = rules.stages.get(key or "")
+    return limit.name if limit else REVIEW.name if key == "review" else (key or "")
+
+
+def urge(c: Complaint, *, rules: Rules, cal: WorkCalendar, at: datetime, by: str, now: datetime,
+         note: str = "") -> Complaint:
+    """催办: 95598班 or 营销部 presses the owner of the pending stage due first (a side step)."""
+    if not states.allowed("urge", c.state):
+        raise TousuError(f"投诉 {c.id} 当前状态为「{c.state_zh}」，没有待办环节可催办")
+    pending = [s for s in stages(c, rules, cal) if s.pending]
+    if not pending:
+        raise TousuError(f"投诉 {c.id} 当前没有待办环节可催办")
+    s = min(pending, key=lambda s: s.deadline)
+    at = check_time(c, at, now, "催办", "urge")
+    return append(c, Event("urge", at, by, note, unit=s.owner, stage=s.key))

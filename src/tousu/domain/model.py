@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, fields
+from functools import cached_property
 from datetime import datetime
 from pathlib import Path
 
@@ -51,6 +52,13 @@ class Event:
     person: str | None = None  # assess
     amount: int | None = None  # assess
     time_unknown: bool | None = None  # imported (95598): done, but `at` is only a bound, not its time
+    withdrawn: str | None = None  # undo: the action of the step withdrawn
+    withdrawn_at: datetime | None = None  # undo: its time
+    fact: str | None = None  # correct: which intake fact (labels.FIELDS)
+    old: str | None = None  # correct: the value before
+    new: str | None = None  # correct: the value after
+    stage: str | None = None  # urge: the stage key urged (its owner in `unit`)
+    seal: str | None = field(default=None, compare=False)  # storage.seal: a short hash chained from the previous
     line: int = field(default=0, compare=False)
 
     @property
@@ -58,7 +66,7 @@ class Event:
         return label(self.action)
 
 
-EVENT_FIELDS = tuple(f.name for f in fields(Event) if f.name != "line")
+EVENT_FIELDS = tuple(f.name for f in fields(Event) if f.name not in ("line", "seal"))
 
 
 @dataclass(frozen=True)
@@ -82,13 +90,45 @@ class Complaint:
 
     # ---- facts read off the history -------------------------------------
 
+    @cached_property
+    def withdrawn(self) -> frozenset[int]:
+        """Indexes in `history` of the steps an `undo` withdrew (撤销: the latest main-line step each time)."""
+        if not any(e.action == "undo" for e in self.history):
+            return frozenset()
+        live: list[int] = []
+        gone: set[int] = set()
+        for i, e in enumerate(self.history):
+            if e.action == "undo":
+                if live:
+                    gone.add(live.pop())
+            elif e.action in states.MAIN_LINE and e.action != "add":
+                live.append(i)
+        return frozenset(gone)
+
+    @cached_property
+    def steps(self) -> tuple[Event, ...]:
+        """The history as it counts: withdrawn steps and the corrections themselves left out.
+
+        State, deadlines and figures are read off `steps`; `show` and the file keep every event.
+        """
+        gone = self.withdrawn
+        if not gone and not any(e.action in ("undo", "correct") for e in self.history):
+            return self.history
+        return tuple(e for i, e in enumerate(self.history)
+                     if i not in gone and e.action not in ("undo", "correct"))
+
     def last(self, action: str) -> Event | None:
-        return next((e for e in reversed(self.history) if e.action == action), None)
+        return next((e for e in reversed(self.steps) if e.action == action), None)
 
     @property
     def state(self) -> str:
         """The state the history leads to, through the one transition table (domain/states.py)."""
-        return states.replay(self.history)
+        return states.replay(self.steps)
+
+    @property
+    def voided(self) -> bool:
+        """作废: out of every count, list, deadline and bulletin (but listed under 作废)."""
+        return any(e.action == "void" for e in self.history)
 
     @property
     def state_zh(self) -> str:
@@ -124,12 +164,12 @@ class Complaint:
 
     @property
     def all_escalations(self) -> tuple[str, ...]:
-        later = tuple(e.escalated_to for e in self.history if e.action == "escalate" and e.escalated_to)
+        later = tuple(e.escalated_to for e in self.steps if e.action == "escalate" and e.escalated_to)
         return self.escalated_to + later
 
     @property
     def dispatch_count(self) -> int:
-        return sum(1 for e in self.history if e.action == "dispatch")
+        return sum(1 for e in self.steps if e.action == "dispatch")
 
     @property
     def revisit_result(self) -> str | None:

@@ -9,7 +9,10 @@ are done by other people in parallel and never move it; corrections (撤销,
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
 from tousu.domain.labels import STATES
 
@@ -84,3 +87,63 @@ def replay(events: object) -> str:
     for e in events:  # type: ignore[attr-defined]
         state = after(state, e)
     return state
+
+
+# ---------------------------------------------------------------- tracks (SPEC §2 "Main line and side steps")
+
+
+class Tracks:
+    """Which earlier event a step may not be dated before.
+
+    A main-line step follows the main-line step before it (the steps an `undo`
+    withdrew left out); a side step follows the step it depends on: 定级 and
+    越级登记 the 受理, 上报 the 定级 that raised the event (or the 受理), 考核 the
+    答复, 催办 the latest main-line step; a correction follows every event before it.
+    Feed the history in order with `feed`; ask `prior(action)` before each.
+    """
+
+    def __init__(self) -> None:
+        self.main: list[Any] = []
+        self.grade: Any = None
+        self.last: Any = None
+
+    def feed(self, e: Any) -> None:
+        a = e.action
+        if a == "undo":
+            if len(self.main) > 1:
+                self.main.pop()
+        elif a in MAIN_LINE:
+            self.main.append(e)
+        elif a == "grade":
+            self.grade = e
+        self.last = e
+
+    def prior(self, action: str) -> Any:
+        if not self.main:
+            return self.last
+        if action in MAIN_LINE or action in ("undo", "urge"):
+            return self.main[-1]
+        if action in ("grade", "escalate"):
+            return self.main[0]
+        if action == "notify":
+            return self.grade or self.main[0]
+        if action == "assess":
+            return next((e for e in reversed(self.main) if e.action == "reply"), self.main[-1])
+        return self.last
+
+
+def to_minute(at: datetime) -> datetime:
+    """Times are compared at the precision people see them (minutes)."""
+    return at.replace(second=0, microsecond=0)
+
+
+def out_of_order(history: Sequence[Any]) -> list[tuple[Any, Any]]:
+    """(event, the event it may not precede) for every event dated before its track's prior step."""
+    tracks = Tracks()
+    bad = []
+    for e in history:
+        before = tracks.prior(e.action)
+        if before is not None and to_minute(e.at) < to_minute(before.at):
+            bad.append((e, before))
+        tracks.feed(e)
+    return bad

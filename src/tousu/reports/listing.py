@@ -57,6 +57,8 @@ class Filters:
             return False
         if self.state is not None and c.state != self.state:
             return False
+        if self.state is None and c.state == "voided":  # 作废: listed only under --state 已作废
+            return False
         return self.category is None or self.category in (c.category, c.item)
 
 

@@ -124,6 +124,8 @@ def _tally(t: _Tally, c: Complaint, st: list[Stage], as_of: datetime) -> None:
             elif as_of > s.deadline:
                 t.add(rate, False)
     due = [s for s in st if s.key == "revisit" and (s.done_at is not None or as_of > s.deadline)]
+    # A reply still waiting for 营销部审核 past the revisit deadline was not revisited either (第二十条).
+    due += [s for s in st if s.key == "review" and s.done_at is None and as_of > s.deadline]
     if due:
         t.add("revisit", all(s.done_at is not None for s in due))
     last = c.last("revisit")
@@ -435,6 +437,26 @@ def summary_units(r: dict[str, Any]) -> list[tuple[str, dict[str, Any] | None, i
     return rows + [(owner, None, late.get(owner, 0)) for owner in late if owner not in r["by_unit"]]
 
 
+def _voided(complaints: Iterable[Complaint], start: datetime, end: datetime) -> list[dict[str, Any]]:
+    """The month's voided complaints (作废), each listed once: ID, when, by whom, why."""
+    out = []
+    for c in complaints:
+        e = c.last("void") if c.voided else None
+        if e is not None and start <= c.received_at < end:
+            out.append({"id": c.id, "received_at": iso(c.received_at), "at": iso(e.at), "by": e.by, "reason": e.reason})
+    return sorted(out, key=lambda r: r["id"])
+
+
+def _urges(complaints: Iterable[Complaint], start: datetime, end: datetime) -> dict[str, int]:
+    """催办 per unit urged, over the 催办 recorded in the month."""
+    out: dict[str, int] = defaultdict(int)
+    for c in complaints:
+        for e in c.steps:
+            if e.action == "urge" and start <= e.at < end:
+                out[e.unit or NOT_DISPATCHED] += 1
+    return dict(sorted(out.items()))
+
+
 def month_report(
     complaints: Sequence[Complaint],
     rules: Rules,
@@ -462,6 +484,8 @@ def month_report(
     as_of = to_china(as_of)
     mon = Month(year, month)
     seen = [as_of_view(c, as_of) for c in complaints if to_china(c.received_at) <= as_of]
+    voided = _voided(seen, mon.start, mon.end)  # 作废: out of every count, listed once
+    seen = [c for c in seen if not c.voided]
     current = sorted((c for c in seen if mon.contains(c.received_at)), key=lambda c: (c.received_at, c.id))
     unit_names = list(dict.fromkeys(list(units) + sorted({c.unit or NOT_DISPATCHED for c in current})))
     counts = _Counts(rules, cal, mon, as_of, unit_names, unmask)
@@ -496,6 +520,8 @@ def month_report(
         "trend": _trend(seen, mon),
         "rate_definitions": {r.key: {"name": r.name, "numerator": r.numerator, "denominator": r.denominator,
                                      "clause": r.clause} for r in RATES},
+        "urges_by_unit": _urges(seen, mon.start, mon.end),
+        "voided": voided,
         "repeats": _repeats(current, pool, rules.repeat_window_days, unmask),
         "repeat_window_days": rules.repeat_window_days,
         "penalties": [jsonable(p) for p in penalties],

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from tousu.config import yamlio
+from tousu.domain import states
 from tousu.storage import files
 from tousu.errors import Problem, shown
 from tousu.domain.model import ACTIONS, EVENT_FIELDS, ID_PATTERN, Complaint, Customer, Event
@@ -20,12 +21,13 @@ _TOP = ("id", "ref", "received_at", "channel", "received_by", "customer", "categ
 _CUSTOMER = ("name", "phone", "address", "account")
 _TEXTS = ("id", "ref", "received_at", "channel", "received_by", "category", "item", "content", "attitude", "severity")
 _REQUIRED = ("id", "received_at", "channel", "received_by", "customer", "category", "item", "content")
-_TIMES = {"at", "until"}
+_TIMES = {"at", "until", "withdrawn_at"}
 _BOOLS = {"verified", "responsible", "approved", "satisfied", "time_unknown"}
 # What a step's event cannot do without: a hand-edited file missing one must be a
 # located problem, not a crash of `check-overdue` or a silently different state.
 _NEEDS = {"dispatch": ("unit",), "extend": ("until",), "reply": ("verified", "responsible"),
-          "review": ("approved",), "revisit": ("satisfied",), "grade": ("severity",)}
+          "review": ("approved",), "revisit": ("satisfied",), "grade": ("severity",),
+          "undo": ("withdrawn", "reason"), "void": ("reason",), "correct": ("fact", "reason")}
 
 
 def to_data(c: Complaint) -> dict[str, Any]:
@@ -66,106 +68,131 @@ def _text(v: Any) -> str:
     return "" if v is None else str(v)
 
 
-def from_data(data: Any, path: Path) -> tuple[Complaint | None, list[Problem]]:
-    """Build a Complaint from a parsed file; every problem names its line."""
-    problems: list[Problem] = []
+class _Reader:
+    """One record file's parsed data → typed values; every problem with its line, no content echoed unbounded."""
 
-    def bad(line: int, msg: str) -> None:
-        problems.append(Problem(path, line, msg))
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.problems: list[Problem] = []
 
-    if not isinstance(data, dict) or not any(key in data for key in _REQUIRED):
-        # Say nothing of what it holds: it may be any file that was given a record's name.
-        return None, [Problem(path, 1, "文件内容不是投诉工单（应为含 id、received_at、customer、history 等键的键值表）")]
-    for key in data:
-        if key not in _TOP:
-            bad(line_of(data, key), f"未知的键「{shown(key)}」")
-    for key in _REQUIRED:
-        if data.get(key) in (None, ""):
-            bad(getattr(data, "line", 1), f"缺少必填的键「{key}」")
-    if problems:
-        return None, problems
+    def bad(self, line: int, msg: str) -> None:
+        self.problems.append(Problem(self.path, line, msg))
 
-    for where, container, keys in (("", data, _TEXTS), ("customer.", data["customer"], _CUSTOMER)):
-        for key in keys if isinstance(container, dict) else ():
-            if isinstance(container.get(key), (dict, list)):
-                bad(line_of(container, key), f"「{where}{key}」应为文字，不是{shown(container[key])}")
-    if isinstance(data.get("escalated_to"), list) and any(isinstance(x, (dict, list)) for x in data["escalated_to"]):
-        bad(line_of(data, "escalated_to"), "「escalated_to」应为文字的列表")
-    if problems:
-        return None, problems
-
-    cid = str(data["id"])
-    if not ID_PATTERN.match(cid):
-        bad(line_of(data, "id"), f"编号「{shown(cid)}」格式不对，应为 TS+8位日期+4位序号")
-    elif path.stem != cid:
-        bad(line_of(data, "id"), f"编号「{cid}」与文件名「{path.name}」不一致")
-
-    def when(container: Any, key: str) -> datetime | None:
+    def when(self, container: Any, key: str) -> datetime | None:
         if isinstance(container[key], (dict, list)) or len(str(container[key])) > 40:
-            bad(line_of(container, key), f"「{key}」的值「{shown(container[key], 40)}」不是时间")
+            self.bad(line_of(container, key), f"「{key}」的值「{shown(container[key], 40)}」不是时间")
             return None
         try:
             return parse_datetime(str(container[key]))
         except ValueError as exc:
-            bad(line_of(container, key), str(exc))
+            self.bad(line_of(container, key), str(exc))
             return None
 
-    received_at = when(data, "received_at")
-    cust = data["customer"]
-    if not isinstance(cust, dict):
-        bad(line_of(data, "customer"), "「customer」应为键值表（name、phone、address、account）")
-        cust = LDict()
-    for key in cust:
-        if key not in _CUSTOMER:
-            bad(line_of(cust, key), f"customer 中有未知的键「{shown(key)}」")
+    def top(self, data: Any) -> None:
+        for key in data:
+            if key not in _TOP:
+                self.bad(line_of(data, key), f"未知的键「{shown(key)}」")
+        for key in _REQUIRED:
+            if data.get(key) in (None, ""):
+                self.bad(getattr(data, "line", 1), f"缺少必填的键「{key}」")
+
+    def texts(self, data: Any) -> None:
+        for where, container, keys in (("", data, _TEXTS), ("customer.", data["customer"], _CUSTOMER)):
+            for key in keys if isinstance(container, dict) else ():
+                if isinstance(container.get(key), (dict, list)):
+                    self.bad(line_of(container, key), f"「{where}{key}」应为文字，不是{shown(container[key])}")
+        if isinstance(data.get("escalated_to"), list) and any(isinstance(x, (dict, list)) for x in data["escalated_to"]):
+            self.bad(line_of(data, "escalated_to"), "「escalated_to」应为文字的列表")
+
+    def ident(self, data: Any) -> str:
+        cid = str(data["id"])
+        if not ID_PATTERN.match(cid):
+            self.bad(line_of(data, "id"), f"编号「{shown(cid)}」格式不对，应为 TS+8位日期+4位序号")
+        elif self.path.stem != cid:
+            self.bad(line_of(data, "id"), f"编号「{cid}」与文件名「{self.path.name}」不一致")
+        return cid
+
+    def customer(self, data: Any) -> Any:
+        cust = data["customer"]
+        if not isinstance(cust, dict):
+            self.bad(line_of(data, "customer"), "「customer」应为键值表（name、phone、address、account）")
+            return LDict()
+        for key in cust:
+            if key not in _CUSTOMER:
+                self.bad(line_of(cust, key), f"customer 中有未知的键「{shown(key)}」")
+        return cust
+
+    def value(self, item: Any, key: str, value: Any) -> Any:
+        if key in _TIMES:
+            return self.when(item, key)
+        if key in _BOOLS:
+            if not isinstance(value, bool):
+                self.bad(line_of(item, key), f"「{key}」的值「{shown(value)}」应为 true 或 false")
+            return value
+        if key == "amount":
+            if isinstance(value, bool) or not isinstance(value, int):
+                self.bad(line_of(item, key), f"金额「{shown(value)}」应为整数（元）")
+            return value
+        if isinstance(value, (dict, list)):
+            self.bad(line_of(item, key), f"「{key}」应为文字，不是{shown(value)}")
+            return None
+        return _text(value)
+
+    def event(self, item: Any, at_line: int) -> Event | None:
+        if not isinstance(item, dict):
+            self.bad(at_line, "history 中的事件应为键值表")
+            return None
+        kw: dict[str, Any] = {"line": at_line}
+        for key, value in item.items():
+            if key in EVENT_FIELDS or key == "seal":
+                kw[key] = self.value(item, key, value)
+            else:
+                self.bad(line_of(item, key), f"事件中有未知的键「{shown(key)}」")
+        action = kw.get("action")
+        if action not in ACTIONS:
+            self.bad(line_of(item, "action", at_line), f"未知的事件「{shown(action)}」，可用：{'、'.join(ACTIONS)}")
+        if not kw.get("at") or not kw.get("by"):
+            self.bad(at_line, "事件缺少 at（时间）或 by（经办人）")
+        for key in _NEEDS.get(action, ()):
+            if kw.get(key) in (None, ""):
+                self.bad(at_line, f"「{ACTIONS[action]}」事件缺少「{key}」")
+        return None if self.problems else Event(**kw)
+
+    def history(self, data: Any) -> list[Event]:
+        raw = data.get("history") or []
+        if not isinstance(raw, list):
+            self.bad(line_of(data, "history"), "「history」应为事件列表")
+            raw = []
+        events = [self.event(item, line_of(raw, i)) for i, item in enumerate(raw)]
+        history = [e for e in events if e is not None]
+        # Time order per track (SPEC §2): a main-line step after the one it follows, a side step after its own.
+        for ev, before in states.out_of_order(history) if not self.problems else ():
+            self.bad(ev.line, f"事件时间 {iso(ev.at)} 早于它所接续的「{before.label}」{iso(before.at)}")
+        return history
+
+
+def from_data(data: Any, path: Path) -> tuple[Complaint | None, list[Problem]]:
+    """Build a Complaint from a parsed file; every problem names its line."""
+    if not isinstance(data, dict) or not any(key in data for key in _REQUIRED):
+        # Say nothing of what it holds: it may be any file that was given a record's name.
+        return None, [Problem(path, 1, "文件内容不是投诉工单（应为含 id、received_at、customer、history 等键的键值表）")]
+    r = _Reader(path)
+    r.top(data)
+    if not r.problems:
+        r.texts(data)
+    if r.problems:
+        return None, r.problems
+    cid = r.ident(data)
+    received_at = r.when(data, "received_at")
+    cust = r.customer(data)
     escalated = data.get("escalated_to") or []
     if isinstance(escalated, str):
         escalated = [escalated]
-
-    history: list[Event] = []
-    raw = data.get("history") or []
-    if not isinstance(raw, list):
-        bad(line_of(data, "history"), "「history」应为事件列表")
-        raw = []
-    for i, item in enumerate(raw):
-        at_line = line_of(raw, i)
-        if not isinstance(item, dict):
-            bad(at_line, "history 中的事件应为键值表")
-            continue
-        kw: dict[str, Any] = {"line": at_line}
-        for key, value in item.items():
-            if key not in EVENT_FIELDS:
-                bad(line_of(item, key), f"事件中有未知的键「{shown(key)}」")
-            elif key in _TIMES:
-                kw[key] = when(item, key)
-            elif key in _BOOLS:
-                if not isinstance(value, bool):
-                    bad(line_of(item, key), f"「{key}」的值「{shown(value)}」应为 true 或 false")
-                kw[key] = value
-            elif key == "amount":
-                if isinstance(value, bool) or not isinstance(value, int):
-                    bad(line_of(item, key), f"金额「{shown(value)}」应为整数（元）")
-                kw[key] = value
-            elif isinstance(value, (dict, list)):
-                bad(line_of(item, key), f"「{key}」应为文字，不是{shown(value)}")
-            else:
-                kw[key] = _text(value)
-        if kw.get("action") not in ACTIONS:
-            bad(line_of(item, "action", at_line), f"未知的事件「{shown(kw.get('action'))}」，可用：{'、'.join(ACTIONS)}")
-        if not kw.get("at") or not kw.get("by"):
-            bad(at_line, "事件缺少 at（时间）或 by（经办人）")
-        for key in _NEEDS.get(kw.get("action"), ()):
-            if kw.get(key) in (None, ""):
-                bad(at_line, f"「{ACTIONS[kw['action']]}」事件缺少「{key}」")
-        if not problems:
-            history.append(Event(**kw))
-    for prev, ev in zip(history, history[1:]):
-        if ev.at < prev.at:
-            bad(ev.line, f"事件时间 {iso(ev.at)} 早于前一步 {iso(prev.at)}")
-    if not problems:
-        _check_intake(history, received_at, line_of(data, "history"), bad)
-    if problems:
-        return None, problems
+    history = r.history(data)
+    if not r.problems:
+        _check_intake(history, received_at, line_of(data, "history"), r.bad)
+    if r.problems:
+        return None, r.problems
     return Complaint(
         id=cid,
         ref=_text(data.get("ref")) or None,
@@ -186,7 +213,17 @@ def from_data(data: Any, path: Path) -> tuple[Complaint | None, list[Problem]]:
 
 def _check_intake(history: list[Event], received_at: datetime | None, line: int,
                   bad: Any) -> None:
-    """Every history opens with the 受理 (add) at received_at: without it the record has no clocks."""
+    """Every history opens with the 受理 (add) at received_at: without it the record has no clocks.
+
+    A 更正 of the 受理时间 keeps the 受理 event at the time first recorded (the first correction's old value).
+    """
+    fixed = next((e for e in history if e.action == "correct" and e.fact == "received_at"), None)
+    if fixed is not None and fixed.old:
+        try:
+            received_at = parse_datetime(fixed.old)
+        except ValueError:
+            bad(fixed.line, f"更正事件的原受理时间「{shown(fixed.old, 40)}」无效")
+            return
     if not history:
         bad(line, "处理记录为空（history 中没有任何事件）：第一个事件应为受理（add），时间与 received_at 相同")
     elif history[0].action != "add" or (received_at is not None and history[0].at != received_at):

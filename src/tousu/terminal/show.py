@@ -51,8 +51,9 @@ def complaint(console: Console, c: Complaint, stages: list[Stage], now: datetime
     h = Table(title="处理记录", title_justify="left")
     for col in ("时间", "步骤", "经办人", "内容"):
         h.add_column(col)
-    for e in c.history:
-        h.add_row(human(e.at), e.label, escape(e.by), escape(detail(e)))
+    for i, e in enumerate(c.history):
+        step = e.label + ("（已撤销）" if i in c.withdrawn else "")
+        h.add_row(human(e.at), step, escape(e.by), escape(detail(e)))
     console.print(h)
 
     s = Table(title="时限", title_justify="left")
