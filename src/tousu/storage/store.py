@@ -55,6 +55,10 @@ def id_prefix(received_at: datetime) -> str:
     return f"TS{to_china(received_at):%Y%m%d}"
 
 
+GIVEN_NAME = ".tousu-ids"
+GIVEN_HEADER = "# tousu：每个受理日已发出的最大投诉编号。编号一经发出永不重用（作废、删除文件后也不）。请勿修改。\n"
+
+
 class IdSequence:
     """The next free number of each 受理 day, from the IDs known to be taken (add and import alike).
 
@@ -70,6 +74,10 @@ class IdSequence:
     def take(self, cid: str) -> None:
         if ID_PATTERN.match(cid):
             self._last[cid[:10]] = max(self._last.get(cid[:10], 0), int(cid[10:]))
+
+    def last(self) -> set[str]:
+        """The highest ID taken of each day."""
+        return {f"{prefix}{seq:04d}" for prefix, seq in self._last.items()}
 
     def next(self, received_at: datetime) -> str:
         """A new ID for a complaint received then (and it counts as taken from now on)."""
@@ -140,17 +148,45 @@ class Store:
     def lock(self) -> contextlib.AbstractContextManager[None]:
         return _locked(self.root / LOCK_NAME)
 
+    # ---- IDs: never given twice (SPEC §2) -----------------------------------
+
+    @property
+    def _given_path(self) -> Path:
+        return self.root / GIVEN_NAME
+
+    def given_ids(self) -> list[str]:
+        """The highest ID ever given for each 受理 day (so a deleted or voided file's number stays used)."""
+        try:
+            text = self._given_path.read_text(encoding="utf-8")
+        except (FileNotFoundError, NotADirectoryError):
+            return []
+        except (OSError, UnicodeDecodeError) as exc:
+            raise TousuError(f"无法读取编号记录「{self._given_path}」：{exc}；为免编号重复，没有写入任何记录") from None
+        return [line.strip() for line in text.splitlines() if ID_PATTERN.match(line.strip())]
+
+    def remember_ids(self, ids: Iterable[str]) -> None:
+        """Record IDs as given (call under the lock)."""
+        seq = IdSequence(self.given_ids())
+        before = seq.last()
+        for cid in ids:
+            seq.take(cid)
+        if seq.last() != before:
+            lines = "".join(f"{cid}\n" for cid in sorted(seq.last()))
+            yamlio.write_atomic(self._given_path, GIVEN_HEADER + lines)
+
     def create(self, draft: Complaint) -> Complaint:
         """Give the draft the next free ID of its 受理 day and write it."""
         folder = self.complaints / f"{draft.received_at.date():%Y-%m}"
-        # Only real IDs: a copy such as 「TS202611260001 - 副本.yaml」 must not stop intake.
-        ids = IdSequence(p.stem for p in folder.glob(f"{id_prefix(draft.received_at)}*.yaml")) \
-            if folder.is_dir() else IdSequence()
-        while True:
-            c = replace(draft, id=ids.next(draft.received_at))
-            path = self.path_for(c.id)
-            if yamlio.create_exclusive(path, records.dumps(c)):
-                return replace(c, path=path)
+        with self.lock():
+            # Only real IDs: a copy such as 「TS202611260001 - 副本.yaml」 must not stop intake.
+            files = [p.stem for p in folder.glob(f"{id_prefix(draft.received_at)}*.yaml")] if folder.is_dir() else []
+            ids = IdSequence(files + self.given_ids())
+            while True:
+                c = replace(draft, id=ids.next(draft.received_at))
+                path = self.path_for(c.id)
+                if yamlio.create_exclusive(path, records.dumps(c)):
+                    self.remember_ids([c.id])
+                    return replace(c, path=path)
 
     def update(self, cid: str, step: Callable[[Complaint], Complaint]) -> Complaint:
         """Apply `step` to the current record under the lock and write the result atomically."""

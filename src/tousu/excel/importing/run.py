@@ -147,7 +147,7 @@ def write(store: Store, outcomes: list[Outcome], existing_ids: Iterable[str],
     at once, not one by one. All or nothing: on a disk error what this import
     wrote is unlinked again and a TousuError names the path and the reason.
     """
-    ids = IdSequence(list(existing_ids) + [o.complaint.id for o in outcomes if o.complaint.id])
+    ids = IdSequence(list(existing_ids) + store.given_ids() + [o.complaint.id for o in outcomes if o.complaint.id])
 
     def next_id(c: Complaint) -> Complaint:
         return replace(c, id=ids.next(c.received_at))
@@ -171,6 +171,7 @@ def write(store: Store, outcomes: list[Outcome], existing_ids: Iterable[str],
                 result[o.item.row] = replace(o, item=replace(o.item, complaint=replace(c, path=store.path_for(c.id))))
             else:
                 result[o.item.row] = replace(o, status="conflict", existing=c.id, detail=f"编号 {c.id} 已被占用")
+        store.remember_ids(c.id for c in created)  # never given again, even if a file is deleted later
         _update(store, [o for o in outcomes if o.status == "update"])
     except OSError as exc:
         left = [Path(p) for p in getattr(exc, "left", [])] + _unlink(store, created)
