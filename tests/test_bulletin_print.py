@@ -57,11 +57,13 @@ def test_summary_charges_every_late_stage_and_counts_escalated_and_unassessed(bo
     for r in _rows(book["汇总"]):
         if r and r[0]:
             rows.setdefault(r[0], r)  # the first table a unit appears in: 三、按责任单位
-    # dispatch of B, D, G; revisit of S and of the long case (replied, not revisited by 12-02)
-    assert rows["95598班"][6] == 5 and rows["95598班"][1] == "—"
+    # dispatch of B, D, G; S and the long case were replied and never reviewed by 12-02: while a reply waits
+    # for 营销部审核 the late stage is the review, charged to 市场营销部, not 95598班's revisit (issue #9 §2).
+    assert rows["95598班"][6] == 3 and rows["95598班"][1] == "—"
+    assert rows["市场营销部"][6] == 2
     late_rows = [r for r in _rows(book["超期明细"])[2:] if r[0] and str(r[0]).startswith("TS")]
     assert rows["合计"][6] == len(late_rows)
-    unit_lates = [rows[u][6] for u in UNITS] + [rows["95598班"][6]]
+    unit_lates = [rows[u][6] for u in UNITS] + [rows["95598班"][6], rows["市场营销部"][6]]
     assert sum(unit_lates) == rows["合计"][6]
     assert rows["越级投诉（件，第二十五条）"][1] == 1
     assert rows["属实但尚未考核（件）"][1] == 2  # B and the long case
