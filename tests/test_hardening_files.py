@@ -5,6 +5,7 @@ other records are processed as usual and nothing of a foreign file's content is 
 from __future__ import annotations
 
 import json
+import re
 import os
 import subprocess
 import sys
@@ -204,3 +205,14 @@ def test_a_nested_value_where_text_belongs_is_a_located_problem(folder: Path, cl
     odd.write_text(sound.replace("escalated_to: []", "escalated_to: [[[a, b], [c]]]"), encoding="utf-8")
     r = cli("list")
     assert r.exit_code == 2 and "「escalated_to」应为文字的列表" in r.stderr
+
+
+def test_a_big_value_in_rules_is_named_not_printed(cli: Cli, tmp_path: Path, repo_root: Path) -> None:
+    text = (repo_root / "rules.yaml").read_text(encoding="utf-8")
+    big = "[" + ", ".join(f"v{i}" for i in range(5000)) + "]"
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(f"big: &big {big}\n" + re.sub(r"(?m)^channels:.*$", "channels: [来电, *big]", text, count=1),
+                     encoding="utf-8")
+    r = Cli(cli.data, rules)("list")
+    assert r.exit_code == 2
+    assert "「channels」第2项「（5000 项的列表）」应为文字" in r.stderr and "v4999" not in r.stderr

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from tousu.config import yamlio
 from tousu.config.matching import Vocabulary, normalize
-from tousu.errors import Problem, TousuError, choices
+from tousu.errors import Problem, TousuError, choices, shown
 from tousu.config.yamlio import line_of
 
 UNIT_KINDS = ("基层单位", "职能部门")
@@ -123,7 +123,7 @@ def load(path: Path) -> Org:
         raise TousuError(f"组织机构文件 {path} 无效", (Problem(path, 1, "应为包含 units 和 staff 的键值表"),))
     for key in data:
         if key not in ("units", "staff", "company"):
-            bad(line_of(data, key), f"未知的键「{key}」，可用的键：units、staff、company")
+            bad(line_of(data, key), f"未知的键「{shown(key)}」，可用的键：units、staff、company")
     company = _company(data.get("company"), line_of(data, "company") if "company" in data else 1, bad)
     units: list[Unit] = []
     for i, row in enumerate(data.get("units") or []):
@@ -133,15 +133,15 @@ def load(path: Path) -> Org:
             continue
         for key in row:
             if key not in ("name", "kind", "households", "aliases"):
-                bad(line_of(row, key, at), f"单位中有未知的键「{key}」，可用的键：name、kind、households、aliases")
+                bad(line_of(row, key, at), f"单位中有未知的键「{shown(key)}」，可用的键：name、kind、households、aliases")
         households = row.get("households")
         if households is not None and (isinstance(households, bool) or not isinstance(households, int)
                                        or households <= 0):
-            bad(line_of(row, "households", at), f"客户户数「{households}」应为正整数（户）")
+            bad(line_of(row, "households", at), f"客户户数「{shown(households)}」应为正整数（户）")
             households = None
         kind = row.get("kind", "基层单位")
         if kind not in UNIT_KINDS:
-            bad(line_of(row, "kind", at), f"单位类型「{kind}」无效，可选：{choices(UNIT_KINDS)}")
+            bad(line_of(row, "kind", at), f"单位类型「{shown(kind)}」无效，可选：{choices(UNIT_KINDS)}")
         if any(u.name == str(row["name"]) for u in units):
             bad(at, f"单位「{row['name']}」重复")
         units.append(Unit(str(row["name"]), str(kind), households, _unit_aliases(row, at, bad)))
@@ -155,12 +155,12 @@ def load(path: Path) -> Org:
             continue
         for key in row:
             if key not in ("name", "unit", "post", "monthly_performance"):
-                bad(line_of(row, key, at), f"人员中有未知的键「{key}」，可用的键：name、unit、post、monthly_performance")
+                bad(line_of(row, key, at), f"人员中有未知的键「{shown(key)}」，可用的键：name、unit、post、monthly_performance")
         if row.get("unit") not in names:
-            bad(line_of(row, "unit", at), f"人员「{row['name']}」的单位「{row.get('unit')}」不在 units 中，已有：{choices(sorted(names))}")
+            bad(line_of(row, "unit", at), f"人员「{row['name']}」的单位「{shown(row.get('unit'))}」不在 units 中，已有：{choices(sorted(names))}")
         perf = row.get("monthly_performance", 0)
         if isinstance(perf, bool) or not isinstance(perf, int) or perf < 0:
-            bad(line_of(row, "monthly_performance", at), f"月度绩效「{perf}」应为不小于 0 的整数（元）")
+            bad(line_of(row, "monthly_performance", at), f"月度绩效「{shown(perf)}」应为不小于 0 的整数（元）")
             perf = 0
         if any(p.name == str(row["name"]) for p in staff):
             bad(at, f"人员「{row['name']}」重复（同名人员请加以区分，如「李四（城关）」）")
@@ -179,11 +179,11 @@ def _company(raw: object, at: int, bad) -> Company | None:  # type: ignore[no-un
         return None
     for key in raw:
         if key not in COMPANY_KEYS:
-            bad(line_of(raw, key, at), f"company 中有未知的键「{key}」，可用的键：{'、'.join(COMPANY_KEYS)}")
+            bad(line_of(raw, key, at), f"company 中有未知的键「{shown(key)}」，可用的键：{'、'.join(COMPANY_KEYS)}")
     values = {k: raw.get(k) for k in COMPANY_KEYS}
     for k, v in values.items():
         if v is not None and not isinstance(v, str):
-            bad(line_of(raw, k, at), f"company 的「{k}」应为文字，而不是「{v}」")
+            bad(line_of(raw, k, at), f"company 的「{k}」应为文字，而不是「{shown(v)}」")
             values[k] = None
     if not (values["name"] or "").strip():
         bad(at, "company 缺少 name（发文单位名称，如 XX县供电公司）")

@@ -13,7 +13,7 @@ from tousu.config.rules_model import (OPTIONAL_STAGE_KEYS, PENALTY_ROLES, PENALT
                                       STAGE_UNITS, WORKING_DAY_RULES,
                                       PenaltyRule, Rules, StageLimit, WarningLevel)
 from tousu.config.yamlio import LDict, line_of
-from tousu.errors import Problem, TousuError, choices
+from tousu.errors import Problem, TousuError, choices, shown
 
 
 class _Checker:
@@ -33,7 +33,7 @@ class _Checker:
             return None
         for key in value:
             if key not in allowed:
-                self.bad(line_of(value, key, line), f"「{where}」中有未知的键「{key}」，可用的键：{choices(allowed)}")
+                self.bad(line_of(value, key, line), f"「{where}」中有未知的键「{shown(key)}」，可用的键：{choices(allowed)}")
         for key, required in allowed.items():
             if required and key not in value:
                 self.bad(getattr(value, "line", line), f"「{where}」缺少必填的键「{key}」")
@@ -52,9 +52,9 @@ class _Checker:
         out = []
         for i, item in enumerate(value):
             if not isinstance(item, str) or not item.strip():
-                self.bad(line_of(value, i, line), f"「{where}」第{i + 1}项「{item}」应为文字")
+                self.bad(line_of(value, i, line), f"「{where}」第{i + 1}项「{shown(item)}」应为文字")
             elif item in out:
-                self.bad(line_of(value, i, line), f"「{where}」中「{item}」重复")
+                self.bad(line_of(value, i, line), f"「{where}」中「{shown(item)}」重复")
             else:
                 out.append(item.strip())
         return tuple(out)
@@ -66,7 +66,7 @@ class _Checker:
         if (isinstance(value, bool) or not isinstance(value, int) or value < minimum
                 or (maximum is not None and value > maximum)):
             bound = f"{minimum}–{maximum} 的整数" if maximum is not None else f"不小于 {minimum} 的整数"
-            self.bad(line, f"「{where}」的值「{value}」应为{bound}")
+            self.bad(line, f"「{where}」的值「{shown(value)}」应为{bound}")
             return None
         return value
 
@@ -74,19 +74,19 @@ class _Checker:
         if value is None and not required:
             return ""
         if not isinstance(value, str) or (required and not value.strip()):
-            self.bad(line, f"「{where}」的值「{value}」应为文字")
+            self.bad(line, f"「{where}」的值「{shown(value)}」应为文字")
             return ""
         return value.strip()
 
     def boolean(self, value: Any, where: str, line: int) -> bool:
         if not isinstance(value, bool):
-            self.bad(line, f"「{where}」的值「{value}」应为 true 或 false")
+            self.bad(line, f"「{where}」的值「{shown(value)}」应为 true 或 false")
             return False
         return value
 
     def choice(self, value: Any, where: str, line: int, valid) -> Any:
         if value not in valid:
-            self.bad(line, f"「{where}」的值「{value}」无效，可选：{choices(valid)}")
+            self.bad(line, f"「{where}」的值「{shown(value)}」无效，可选：{choices(valid)}")
             return None
         return value
 
@@ -115,16 +115,16 @@ def _dates(ck: _Checker, value: Any, where: str, line: int) -> dict[date, str]:
         at = line_of(value, i, line)
         m = _DATE_ITEM.match(str(item).strip()) if isinstance(item, str) else None
         if not m:
-            ck.bad(at, f"「{where}」中「{item}」不是日期，应写作「2027-01-01 元旦」或「2027-02-06~2027-02-13 春节」（日期请加引号或按此格式书写）")
+            ck.bad(at, f"「{where}」中「{shown(item)}」不是日期，应写作「2027-01-01 元旦」或「2027-02-06~2027-02-13 春节」（日期请加引号或按此格式书写）")
             continue
         try:
             first = _date(m.group(1))
             last = _date(m.group(2)) if m.group(2) else first
         except ValueError:
-            ck.bad(at, f"「{where}」中「{item}」不是有效日期")
+            ck.bad(at, f"「{where}」中「{shown(item)}」不是有效日期")
             continue
         if last < first or (last - first).days > 31:
-            ck.bad(at, f"「{where}」中日期段「{item}」无效（结束早于开始或超过31天）")
+            ck.bad(at, f"「{where}」中日期段「{shown(item)}」无效（结束早于开始或超过31天）")
             continue
         day = first
         while day <= last:
