@@ -32,7 +32,7 @@ out = SafeConsole(highlight=False, soft_wrap=False, width=_WIDTH)
 err = SafeConsole(stderr=True, highlight=False, soft_wrap=True)
 
 DataOpt = Annotated[Optional[Path], typer.Option("--data", envvar="TOUSU_DATA", help="数据目录（默认 ./data）")]
-RulesOpt = Annotated[Optional[str], typer.Option("--rules", envvar="TOUSU_RULES", help="规则文件（默认依次找数据目录中、数据目录旁、当前目录的 rules.yaml，无则用内置规则）")]
+RulesOpt = Annotated[Optional[str], typer.Option("--rules", envvar="TOUSU_RULES", help="规则文件（默认找数据目录中、旁边、当前目录的 rules.yaml，再用内置的）")]
 AtOpt = Annotated[Optional[str], typer.Option("--at", help="发生时间 YYYY-MM-DD HH:MM（默认现在，中国时间）")]
 ByOpt = Annotated[Optional[str], typer.Option("--by", help="经办人（默认环境变量 TOUSU_USER，否则登录名）")]
 NoteOpt = Annotated[str, typer.Option("--note", help="备注")]

@@ -18,7 +18,7 @@ app = typer.Typer()
 ReasonOpt = Annotated[Optional[str], typer.Option("--reason", help="理由（必填，记入处理记录）")]
 
 
-@app.command("undo")
+@app.command("undo", short_help="撤销最近一步主线步骤（须说明理由）")
 @command
 def undo_cmd(ctx: typer.Context, cid: IdArg, reason: ReasonOpt = None,
              at: AtOpt = None, by: ByOpt = None, note: NoteOpt = "") -> None:
@@ -29,7 +29,7 @@ def undo_cmd(ctx: typer.Context, cid: IdArg, reason: ReasonOpt = None,
                        f"当前状态：{c.state_zh}。", at)
 
 
-@app.command("void")
+@app.command("void", short_help="作废误录或重复受理的投诉")
 @command
 def void_cmd(ctx: typer.Context, cid: IdArg, reason: ReasonOpt = None,
              at: AtOpt = None, by: ByOpt = None, note: NoteOpt = "") -> None:
@@ -39,7 +39,7 @@ def void_cmd(ctx: typer.Context, cid: IdArg, reason: ReasonOpt = None,
              f"{cid} 已作废，不再计入统计、时限和通报（tousu list --state 已作废 可查）。", at)
 
 
-@app.command("correct")
+@app.command("correct", short_help="更正一项受理信息（须说明理由）")
 @command
 def correct_cmd(ctx: typer.Context, cid: IdArg,
                 field: Annotated[Optional[str], typer.Option(
@@ -57,7 +57,7 @@ def correct_cmd(ctx: typer.Context, cid: IdArg,
                        f"「{c.history[-1].old}」→「{c.history[-1].new}」。", at)
 
 
-@app.command("urge")
+@app.command("urge", short_help="催办待办环节（旁路步骤）")
 @command
 def urge_cmd(ctx: typer.Context, cid: IdArg, at: AtOpt = None, by: ByOpt = None, note: NoteOpt = "") -> None:
     """催办待办环节（95598班或营销部，旁路步骤，不影响主线）；通报按单位统计催办次数。"""
