@@ -5,7 +5,6 @@ over rows (never cut), 内部资料 on every unmasked page, the half-year titles
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import docx
@@ -15,7 +14,8 @@ import pytest
 from test_notice import COMPANY, RENDER, S, pdf_pages
 from test_report import ALL, CAL, RULES, UNITS, ev, mk, reply, t
 from tousu.domain import ledger as ledger_mod
-from tousu.excel.bulletin import split_text, write_month
+from tousu.excel.bulletin import write_month
+from tousu.excel.cases import split_text
 from tousu.excel.sheet import MIN_PRINT_PT, column_px, printable_px
 from tousu.reports.monthly import month_report
 from tousu.reports.notice import notice

@@ -16,7 +16,8 @@ from conftest import Cli
 from test_report import ALL, CAL, RULES, UNITS, _march, ev, mk, reply, t
 from tousu.config.org import Company
 from tousu.domain import ledger as ledger_mod
-from tousu.reports.monthly import month_report, most_serious
+from tousu.reports.cases import most_serious
+from tousu.reports.monthly import month_report
 from tousu.reports.notice import BLANK, notice
 from tousu.timeutil import Half, Month
 from tousu.word.notice import write_notice

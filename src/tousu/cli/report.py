@@ -83,7 +83,7 @@ def report_cmd(
         data, problems = _half(a, period, as_of)
         title = f"{period.zh}投诉统计与考核（第二十七条）"
         if output is not None:
-            from tousu.excel.bulletin import write_generic
+            from tousu.excel.half_year import write_generic
 
             write_generic(title, report_table.sections(data), output, report_table.HEADERS,
                           a.org.company.name if a.org.company else "")

@@ -18,15 +18,13 @@ from openpyxl import Workbook
 from openpyxl.chart import Reference
 from openpyxl.worksheet.pagebreak import Break
 
+from tousu.excel.cases import cases_sheet
 from tousu.excel.safe import save_atomic
-from tousu.excel.sheet import (DATE_FORMAT, LINE_HEIGHT, MIN_PRINT_PT, PERCENT, PageHeader, Sheet, Styled,
-                               chinese_workbook, count_chart, lines_of, text_width)
+from tousu.excel.sheet import (DATE_FORMAT, MASKED_NOTE, MIN_PRINT_PT, PERCENT, UNMASKED_NOTE, Sheet, Styled,
+                               chinese_workbook, count_chart, header_row, note, page_header, text_width)
 from tousu.reports.monthly import RATES, summary_units
 from tousu.timeutil import from_iso, human
 
-MASKED_NOTE = "客户姓名、电话、户号、地址已屏蔽（对投诉举报者严格保密）。"
-UNMASKED_NOTE = "内部资料：本表未屏蔽客户信息，仅供市场营销部内部使用，不得外传。"
-MAX_LINES = 24  # lines of text per row: Excel's rows stop at 409 points; longer text goes on in more rows
 
 
 def _rate(value: float | None) -> Styled:
@@ -41,21 +39,8 @@ def _signed(n: int) -> Styled:
     return Styled(n, "cell", "+0;-0;0")
 
 
-def _header(sh: Sheet, heads: Sequence[str]) -> int:
-    return sh.add([Styled(h, "head") for h in heads], height=30)
-
-
-def _note(sh: Sheet, r: dict[str, Any], span: int) -> None:
-    row = [Styled(UNMASKED_NOTE if r["unmasked"] else MASKED_NOTE, "warn" if r["unmasked"] else "note")]
-    sh.add(row, merge=span, height=sh.fit_height(row, [(1, span)]))
-
-
-def _page(r: dict[str, Any]) -> PageHeader:
-    return PageHeader(r.get("company") or "", f"{r['month_zh']}客户投诉通报", r["unmasked"])
-
-
 def _sheet(wb: Workbook, r: dict[str, Any], title: str, widths: Sequence[float], **kw: Any) -> Sheet:
-    return Sheet(wb, title, widths, header=_page(r), **kw)
+    return Sheet(wb, title, widths, header=page_header(r), **kw)
 
 
 # ---------------------------------------------------------------- 汇总
@@ -101,14 +86,14 @@ def _summary_head(sh: Sheet, r: dict[str, Any]) -> None:
     # the 统计截止 time needs 16 columns, so it spans B:C
     sh.add([Styled("统计截止", "label"), Styled(from_iso(r["as_of"]), "left", DATE_FORMAT),
             Styled(None, "left")], spans=[(2, 3)])
-    _note(sh, r, cols)
+    note(sh, r, cols)
     sh.add()
 
 
 def _overview(sh: Sheet, r: dict[str, Any]) -> None:
     sh.add([Styled("一、总体情况", "section")])
     mom, yoy = r["month_on_month"], r["year_on_year"]
-    _header(sh, ["指标", "本月", f"上月（{mom['month']}）", "环比增减", "环比", f"去年同月（{yoy['month']}）",
+    header_row(sh, ["指标", "本月", f"上月（{mom['month']}）", "环比增减", "环比", f"去年同月（{yoy['month']}）",
                  "同比增减", "同比"])
     for key, name in (("received", "受理投诉（件）"), ("counted", "属实且供电责任（件，第九条）")):
         m, y = mom[key], yoy[key]
@@ -120,14 +105,14 @@ def _overview(sh: Sheet, r: dict[str, Any]) -> None:
     per = "—" if hh["per_10k_households"] is None else hh["per_10k_households"]
     cover = f"属实件数 ÷ 客户户数 × 10000；按 {'、'.join(hh['units'])} 共 {hh['households']} 户" if hh["units"] \
         else "org.yaml 的单位未填客户户数（households）"
-    for name, value, note in (
+    for name, value, remark in (
             ("不计入统计（不属实或非供电责任、未核实）", r["not_counted"], ""),
             ("越级投诉（件，第二十五条）", esc["received"], f"其中属实 {esc['counted']} 件；属实的加倍考核"),
             ("属实但尚未考核（件）", len(r["counted_unassessed"]), "、".join(r["counted_unassessed"][:20])),
             ("万户投诉率（件/万户）", per, cover),
             ("重复投诉（件）", len(r["repeats"]), repeat),
             ("超期环节（个）", len(r["late"]), "按应办方分列见“三、按责任单位”，明细见“超期明细”表")):
-        row = [Styled(name, "label"), value, Styled(note, "note")]
+        row = [Styled(name, "label"), value, Styled(remark, "note")]
         sh.add(row, height=sh.fit_height(row, [(3, 8)]), spans=[(3, 8)])
     sh.add()
 
@@ -148,7 +133,7 @@ def _units(sh: Sheet, r: dict[str, Any]) -> tuple[int, int]:
     """三: a row per unit, then 95598班 (and 市场营销部 when org.yaml lacks it); 超期环节 charged to who owed it."""
     sh.add([Styled("三、按责任单位（超期环节按应办方计：95598班派发、回访，市场营销部审核，责任单位联系、答复、退回）",
                    "section")])
-    first = _header(sh, ["责任单位", "受理", "属实", "属实排名", "客户户数", "万户投诉率", "超期环节"])
+    first = header_row(sh, ["责任单位", "受理", "属实", "属实排名", "客户户数", "万户投诉率", "超期环节"])
     last = first
     for name, u, late in summary_units(r):
         if u is None:
@@ -165,7 +150,7 @@ def _units(sh: Sheet, r: dict[str, Any]) -> tuple[int, int]:
 
 def _unit_rates(sh: Sheet, r: dict[str, Any]) -> None:
     sh.add([Styled("六、各单位处理质量", "section")])
-    _header(sh, ["责任单位"] + [x.name for x in RATES])
+    header_row(sh, ["责任单位"] + [x.name for x in RATES])
     for unit, u in r["by_unit"].items():
         sh.add([Styled(unit, "label")] + [_rate(u["rates"][k.key]) for k in RATES])
     sh.add()
@@ -174,12 +159,12 @@ def _unit_rates(sh: Sheet, r: dict[str, Any]) -> None:
 def _channels(sh: Sheet, r: dict[str, Any]) -> int:
     """四 and 五 are narrow tables (A:C): the chart of 三 stands to their right, in E:I."""
     top = sh.add([Styled("四、按受理渠道", "section")])
-    _header(sh, ["受理渠道", "受理", "属实"])
+    header_row(sh, ["受理渠道", "受理", "属实"])
     for ch, v in r["by_channel"].items():
         sh.add([Styled(ch, "label"), v["received"], v["counted"]])
     sh.add()
     sh.add([Styled("五、属实投诉按事件等级", "section")])
-    _header(sh, ["事件等级", "属实"])
+    header_row(sh, ["事件等级", "属实"])
     for sev, n in r["by_severity"].items():
         sh.add([Styled(sev, "label"), n])
     return top
@@ -219,7 +204,7 @@ def _categories(wb: Workbook, r: dict[str, Any]) -> None:
         _item_table(sh, r, group)
         sh.add()
     top = sh.add([Styled("按大类", "section")])
-    first = _header(sh, ["投诉大类", "属实", "受理"])
+    first = header_row(sh, ["投诉大类", "属实", "受理"])
     for cat, v in r["by_category"].items():
         sh.add([Styled(cat, "label"), v["counted"], v["received"]])
     last = sh.row
@@ -235,82 +220,13 @@ def _categories(wb: Workbook, r: dict[str, Any]) -> None:
 
 
 def _item_table(sh: Sheet, r: dict[str, Any], units: list[str]) -> None:
-    _header(sh, ["投诉大类", "投诉项"] + units + ["属实合计", "受理合计"])
+    header_row(sh, ["投诉大类", "投诉项"] + units + ["属实合计", "受理合计"])
     for item, v in r["by_item"].items():
         sh.add([Styled(v["category"], "label"), Styled(item, "label")]
                + [v["by_unit"].get(u, 0) for u in units] + [Styled(v["counted"], "total"), v["received"]])
     col_tot = [sum(v["by_unit"].get(u, 0) for v in r["by_item"].values()) for u in units]
     sh.add([Styled("合计", "total"), Styled("", "total")] + [Styled(n, "total") for n in col_tot]
            + [Styled(r["counted"], "total"), Styled(r["received"], "total")])
-
-
-# ---------------------------------------------------------------- 投诉事件通报
-
-_BLOCK_ROWS = (("经过", "course"), ("处理过程", "process"), ("原因", "cause"), ("责任", "responsibility"),
-               ("整改措施", "measures"), ("人员处理考核意见", "opinion"))
-_CASE_WIDTHS = [18, 92]
-
-
-def split_text(text: str, width: float, max_lines: int = MAX_LINES) -> list[str]:
-    """Text in pieces of at most `max_lines` wrapped lines each, cut between characters, nothing lost."""
-    pieces, current, lines = [], "", 0
-    for para in str(text).split("\n"):
-        need = lines_of(para, width)
-        if current and lines + need > max_lines:
-            pieces.append(current)
-            current, lines = "", 0
-        while need > max_lines:  # one paragraph longer than a row: cut it by width
-            per_line = max(1, int(width - 2))
-            cut, used = 0, 0
-            while cut < len(para) and used + text_width(para[cut]) <= per_line * max_lines:
-                used += text_width(para[cut])
-                cut += 1
-            pieces.append((current + "\n" if current else "") + para[:cut])
-            current, para = "", para[cut:]
-            need = lines_of(para, width)
-        current = f"{current}\n{para}" if current else para
-        lines += need
-    return pieces + [current] if current or not pieces else pieces
-
-
-def _case_rows(b: dict[str, Any], n: int) -> list[tuple[list[Any], float | None]]:
-    """One case's rows (values, height), its title first; long texts over several rows."""
-    cu = b["customer"]
-    rows: list[tuple[list[Any], float | None]] = [
-        ([Styled(f"（{n}）{b['id']} {b['category']}·{b['item']}", "block"), Styled("", "block")], 20),
-        ([Styled("受理时间", "label"), Styled(from_iso(b["received_at"]), "left")], None)]
-    facts = [("基本情况", f"受理渠道：{b['channel']}；95598工单编号：{b['ref'] or '—'}；责任单位：{b['unit'] or '—'}；"
-                          f"事件等级：{b['severity']}；越级：{'、'.join(b['escalated_to']) or '无'}；状态：{b['state']}；"
-                          f"回访：{b['revisit'] or '—'}"),
-             ("客户", f"{cu['name']}　电话：{cu['phone']}　户号：{cu['account'] or '—'}　地址：{cu['address'] or '—'}")]
-    for label, text in facts + [(label, b[key]) for label, key in _BLOCK_ROWS]:
-        for i, piece in enumerate(split_text(text, _CASE_WIDTHS[1])):
-            rows.append(([Styled(label if i == 0 else f"{label}（续）", "label"), Styled(piece, "wrap")], None))
-    return rows
-
-
-def _bulletins(wb: Workbook, r: dict[str, Any]) -> None:
-    """Every counted case, each kept on one page where it fits (a page break before a case that would
-    not), the sheet's title repeated on every page."""
-    sh = _sheet(wb, r, "投诉事件通报", _CASE_WIDTHS, landscape=False, freeze="A3", print_rows="1:2")
-    sh.add([Styled(f"{r['month']}《投诉事件通报》（第二十二条）：属实且供电责任 {len(r['bulletins'])} 件", "title")],
-           height=24, merge=2)
-    _note(sh, r, 2)
-    if not r["bulletins"]:
-        sh.add(["本月没有属实且供电责任的投诉。"])
-    budget = sh.page_points() - sum(sh.heights.values())
-    used = 0.0
-    for n, b in enumerate(r["bulletins"], 1):
-        rows = [(values, height or sh.fit_height(values) or LINE_HEIGHT) for values, height in _case_rows(b, n)]
-        need = LINE_HEIGHT + sum(h for _, h in rows)
-        if used and used + need > budget:
-            sh.ws.row_breaks.append(Break(id=sh.row))
-            used = 0.0
-        sh.add()
-        for values, height in rows:
-            sh.add(values, height=height if height != LINE_HEIGHT else None)
-        used += need
-    sh.finish()
 
 
 # ---------------------------------------------------------------- lists
@@ -326,7 +242,7 @@ def _late(wb: Workbook, r: dict[str, Any]) -> None:
     sh = _sheet(wb, r, "超期明细", _LATE_WIDTHS, landscape=True, freeze="B3", print_rows="1:2")
     sh.add([Styled(f"{r['month']} 受理投诉的超期环节（{len(r['late'])} 个；截至 {human(from_iso(r['as_of']))}；"
                    "期限 24:00 即该日结束）", "title")], height=24, merge=len(heads))
-    _header(sh, heads)
+    header_row(sh, heads)
     for owner in r["late_owners"]:
         rows = [x for x in r["late"] if x["owner"] == owner["owner"]]
         for x in rows:
@@ -348,7 +264,7 @@ def _penalties(wb: Workbook, r: dict[str, Any]) -> None:
                 print_rows="1:2")
     sh.add([Styled(f"{r['month']} 考核明细（第二十三至二十六条；按考核登记时间归月，第二十八条）", "title")], height=24,
            merge=len(heads))
-    _header(sh, heads)
+    header_row(sh, heads)
     for p in r["penalties"] + r["later_penalties"]:
         month = p.get("registered_month") or r["month"]
         mark = f"次月后登记，计入{month}" if p.get("registered_later") else "本月"
@@ -366,7 +282,7 @@ def _penalties(wb: Workbook, r: dict[str, Any]) -> None:
     if r.get("unit_fines"):
         sh.add()
         sh.add([Styled("责任单位考核（第二十六条等）", "section")])
-        _header(sh, ["单位", "件数", "金额（元）", "编号"])
+        header_row(sh, ["单位", "件数", "金额（元）", "编号"])
         for f in r["unit_fines"]:
             sh.wrapped([f["unit"], f["count"], f["amount"], "、".join(p["id"] for p in f["penalties"])])
     sh.finish()
@@ -378,7 +294,7 @@ def _ledger(wb: Workbook, r: dict[str, Any]) -> None:
     sh = _sheet(wb, r, "绩效扣款", [12, 16, 12, 12, 12, 12, 12, 12], landscape=False, freeze="A3", print_rows="1:2")
     sh.add([Styled(f"{r['month']} 绩效扣款台账（元；当月绩效不够扣除的移至下月，第二十八条）", "title")], height=24,
            merge=len(heads))
-    _header(sh, heads)
+    header_row(sh, heads)
     for row in r["ledger"]:
         sh.add([row.get(k) for k in keys])
     if not r["ledger"]:
@@ -392,8 +308,8 @@ def _repeats(wb: Workbook, r: dict[str, Any]) -> None:
                 print_rows="1:3")
     sh.add([Styled(f"{r['month']} 重复投诉（同一户号或电话、同一投诉项，{r['repeat_window_days']}天内）", "title")],
            height=24, merge=len(heads))
-    _note(sh, r, len(heads))
-    _header(sh, heads)
+    note(sh, r, len(heads))
+    header_row(sh, heads)
     for x in r["repeats"]:
         sh.add([x["id"], from_iso(x["received_at"]), x["previous_id"], from_iso(x["previous_received_at"]),
                 x["days_apart"], x["match"], x["item"], x["unit"] or "—", x["customer"], x["phone"], x["account"]])
@@ -430,53 +346,8 @@ def _explained(wb: Workbook, r: dict[str, Any]) -> None:
 def write_month(report: dict[str, Any], path: Path) -> None:
     """Write the bulletin; the file appears whole or not at all."""
     wb = chinese_workbook()
-    for sheet in (_summary, _categories, _bulletins, _late, _penalties, _ledger, _repeats, _explained):
+    for sheet in (_summary, _categories, cases_sheet, _late, _penalties, _ledger, _repeats, _explained):
         sheet(wb, report)
     wb.properties.title = report["title"]
     wb.properties.creator = "tousu"
     save_atomic(wb, path)
-
-
-# ---------------------------------------------------------------- the half-year statistics
-
-
-def write_generic(title: str, sections: Sequence[tuple[str, list[dict[str, Any]]]], path: Path,
-                  headers: dict[str, str], company: str = "") -> None:
-    """A plain workbook, one sheet per titled list of flat rows (the half-year statistics); titles wrap, never cut."""
-    wb = chinese_workbook()
-    used: set[str] = set()
-    for name, rows in sections:
-        keys = list(dict.fromkeys(k for row in rows for k in row)) or ["内容"]
-        widths = [max(10, min(40, max([text_width(headers.get(k, k))] + [text_width(str(row.get(k, "")))
-                                                                          for row in rows[:200]]) + 2))
-                  for k in keys]
-        sheet_name = name[:31]
-        while sheet_name in used:
-            sheet_name = sheet_name[:29] + str(len(used))
-        used.add(sheet_name)
-        sh = Sheet(wb, sheet_name, widths, landscape=len(keys) > 6, freeze="A3", print_rows="1:2",
-                   header=PageHeader(company, title))
-        head = [Styled(f"{title} · {name}", "title_wrap")]
-        sh.add(head, height=max(24, sh.fit_height(head, [(1, len(keys))]) or 0), merge=max(1, len(keys)))
-        _header(sh, [headers.get(k, k) for k in keys])
-        for row in rows:
-            sh.wrapped([_time_or(row.get(k)) if k in ("at",) else _plain(row.get(k)) for k in keys])
-        if not rows:
-            sh.add(["无"])
-        sh.finish()
-    save_atomic(wb, path)
-
-
-def _plain(v: Any) -> Any:
-    if isinstance(v, (list, tuple)):
-        return "、".join(str(x) for x in v)
-    if isinstance(v, dict):
-        return "；".join(f"{k}：{x}" for k, x in v.items())
-    return v
-
-
-def _time_or(v: Any) -> Any:
-    try:
-        return from_iso(v) if isinstance(v, str) else v
-    except ValueError:
-        return v

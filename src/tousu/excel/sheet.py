@@ -85,6 +85,8 @@ def lines_of(text: str, width: float) -> int:
     return sum(max(1, math.ceil(text_width(part) / max(width - 2, 1))) for part in str(text).split("\n"))
 
 
+MASKED_NOTE = "客户姓名、电话、户号、地址已屏蔽（对投诉举报者严格保密）。"
+UNMASKED_NOTE = "内部资料：本表未屏蔽客户信息，仅供市场营销部内部使用，不得外传。"
 LINE_HEIGHT = 15  # points per line of 11-point text, as Excel and WPS lay it out
 
 
@@ -289,3 +291,14 @@ def count_chart(kind: str, title: str, cat_title: str, largest: float) -> BarCha
     return chart
 
 
+def header_row(sh: Sheet, heads: Sequence[str]) -> int:
+    return sh.add([Styled(h, "head") for h in heads], height=30)
+
+
+def note(sh: Sheet, r: dict[str, Any], span: int) -> None:
+    row = [Styled(UNMASKED_NOTE if r["unmasked"] else MASKED_NOTE, "warn" if r["unmasked"] else "note")]
+    sh.add(row, merge=span, height=sh.fit_height(row, [(1, span)]))
+
+
+def page_header(r: dict[str, Any]) -> PageHeader:
+    return PageHeader(r.get("company") or "", f"{r['month_zh']}客户投诉通报", r["unmasked"])

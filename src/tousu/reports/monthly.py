@@ -14,7 +14,6 @@ docs/rates.md and in `RATES` below. Customers' data is masked unless `unmask`
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
@@ -23,14 +22,13 @@ from typing import Any
 
 from tousu.domain.workdays import WorkCalendar
 from tousu.domain.deadlines import HOTLINE, Stage, stages
-from tousu.domain.labels import step_line
 from tousu.domain.model import Complaint
-from tousu.domain.privacy import Masker
 from tousu.config.rules import Rules
+from tousu.reports.cases import NOT_DISPATCHED, case_bulletin
 from tousu.reports.listing import stage_json
-from tousu.timeutil import Month, duration_zh, human, human_deadline, iso, to_china
+from tousu.reports.repeats import repeats
+from tousu.timeutil import Month, duration_zh, human_deadline, iso, to_china
 
-NOT_DISPATCHED = "（未派发）"
 
 
 @dataclass(frozen=True)
@@ -81,10 +79,6 @@ def _ratio(num: int, den: int) -> float | None:
 def _change(now: int, then: int) -> dict[str, Any]:
     return {"current": now, "previous": then, "change": now - then,
             "ratio": None if then == 0 else round((now - then) / then, 4)}
-
-
-def _digits(phone: str) -> str:
-    return re.sub(r"\D", "", phone or "")
 
 
 # ---------------------------------------------------------------- rates
@@ -150,141 +144,10 @@ def _late_row(c: Complaint, s: Stage, as_of: datetime) -> dict[str, Any]:
     }
 
 
-def _repeats(month_cs: list[Complaint], pool: Iterable[Complaint], window_days: int,
-             unmask: bool) -> list[dict[str, Any]]:
-    """Complaints of the month whose customer (same 户号 or phone) complained of the same 项 within the window.
-
-    Each is listed once, against the latest earlier complaint that matches.
-    """
-    index: dict[tuple[str, str, str], list[Complaint]] = defaultdict(list)
-    for c in pool:
-        for kind, key in _customer_keys(c):
-            index[(kind, c.item, key)].append(c)
-    window = timedelta(days=window_days)
-    out = []
-    for c in month_cs:
-        earlier: dict[str, tuple[Complaint, list[str]]] = {}
-        for kind, key in _customer_keys(c):
-            for p in index[(kind, c.item, key)]:
-                if (p.received_at, p.id) < (c.received_at, c.id) and c.received_at - p.received_at <= window:
-                    earlier.setdefault(p.id, (p, []))[1].append(kind)
-        if not earlier:
-            continue
-        prev, kinds = max(earlier.values(), key=lambda pk: (pk[0].received_at, pk[0].id))
-        m = Masker(c, unmask)
-        out.append({
-            "id": c.id,
-            "previous_id": prev.id,
-            "previous_received_at": iso(prev.received_at),
-            "received_at": iso(c.received_at),
-            "days_apart": round((c.received_at - prev.received_at).total_seconds() / 86400, 1),
-            "match": "、".join(kinds),
-            "earlier_count": len(earlier),
-            "item": c.item,
-            "unit": c.unit,
-            "customer": m.name,
-            "phone": m.phone,
-            "account": m.account,
-        })
-    return out
-
-
-def _customer_keys(c: Complaint) -> list[tuple[str, str]]:
-    keys = []
-    if c.customer.account.strip():
-        keys.append(("户号", c.customer.account.strip()))
-    if _digits(c.customer.phone):
-        keys.append(("电话", _digits(c.customer.phone)))
-    return keys
-
-
-_STEP_WORDS = {"dispatch", "contact", "return", "extend", "reply", "review", "revisit", "archive", "grade", "notify"}
-
-
-def _assessments(c: Complaint, rules: Rules, mon: Month) -> list[dict[str, Any]]:
-    """The case's assessments up to as_of; those recorded after the month are marked (第二十八条 files them there)."""
-    out = []
-    for e in c.history:
-        if e.action != "assess":
-            continue
-        rule = rules.penalty(e.rule or "")
-        later = Month.of(e.at) > mon
-        out.append({"rule": e.rule, "rule_name": rule.name if rule else e.rule, "clause": rule.clause if rule else "",
-                    "sanction": rule.sanction if rule else "", "person": e.person, "unit": e.unit if not e.person else None,
-                    "amount": e.amount, "at": iso(e.at), "registered_later": later,
-                    "registered_month": Month.of(e.at).label})
-    return out
-
-
-def _opinion(assessed: list[dict[str, Any]]) -> str:
-    """人员处理考核意见: the Chinese rule and its clause per person; a later registration says its month."""
-    parts = []
-    for a in assessed:
-        text = f"{a['person'] or a['unit']}：{a['rule_name']}（{a['clause']}），考核{a['amount']}元"
-        if a["sanction"]:
-            text += f"，{a['sanction']}"
-        if a["registered_later"]:
-            y, m = a["registered_month"].split("-")
-            text += f"（{int(y)}年{int(m)}月登记）"
-        parts.append(text)
-    return "；".join(parts) or "尚未提出考核意见"
-
-
-def _bulletin(c: Complaint, rules: Rules, mon: Month, unmask: bool) -> dict[str, Any]:
-    """One 《投诉事件通报》 (第二十二条): 经过, 处理过程, 原因, 责任, 整改措施, 人员处理考核意见."""
-    m = Masker(c, unmask)
-    r = c.reply
-    course = f"{human(c.received_at)} 客户{m.name}通过{c.channel}投诉（{c.category}·{c.item}）：{m.text(c.content)}"
-    if c.attitude and c.attitude != "平和":
-        course += f"。客户态度：{c.attitude}"
-    if c.all_escalations:
-        course += f"。客户另向{'、'.join(c.all_escalations)}投诉（越级，第二十五条）"
-    steps = "；".join(step_line(e, m.text) for e in c.history if e.action in _STEP_WORDS)
-    process = m.text(r.process if r else "") or "（答复未写处理过程）"
-    process += f"\n处理经过：{steps}" if steps else ""
-    assessed = _assessments(c, rules, mon)
-    people = list(dict.fromkeys(a["person"] or a["unit"] for a in assessed))
-    responsibility = f"责任单位：{c.unit or NOT_DISPATCHED}；核实属实，供电责任（第九条）"
-    if c.current_severity != "一般":
-        responsibility += f"；{c.current_severity}投诉事件"
-    if people:
-        responsibility += f"；被考核：{'、'.join(people)}"
-    return {
-        "id": c.id,
-        "ref": c.ref,
-        "received_at": iso(c.received_at),
-        "channel": c.channel,
-        "category": c.category,
-        "item": c.item,
-        "severity": c.current_severity,
-        "escalated_to": list(c.all_escalations),
-        "unit": c.unit,
-        "state": c.state_zh,
-        "customer": m.customer(),
-        "course": course,
-        "process": process,
-        "cause": m.text(r.cause if r else "") or "—",
-        "responsibility": responsibility,
-        "measures": m.text(r.measures if r else "") or "—",
-        "opinion": _opinion(assessed),
-        "assessments": assessed,
-        "penalty_total": sum(a["amount"] or 0 for a in assessed),
-        "revisit": c.revisit_result,
-    }
-
-
-def most_serious(bulletins: Sequence[dict[str, Any]], n: int = 5) -> list[dict[str, Any]]:
-    """The up-to-n most serious cases: 重大, then 严重, 越级 first, the highest penalty first, then by 受理."""
-    key = lambda b: (SEVERITY_RANK.get(b["severity"], 9), not b["escalated_to"], -b["penalty_total"],  # noqa: E731
-                     b["received_at"], b["id"])
-    return sorted(bulletins, key=key)[:max(n, 0)]
-
-
 # ---------------------------------------------------------------- the report
 
 MARKETING = "市场营销部"
 """Owes 营销部审核 (SPEC §2): a row of the late-stage summary whether or not org.yaml lists it."""
-SEVERITY_RANK = {"重大": 0, "严重": 1, "一般": 2}
 
 
 class _Counts:
@@ -340,7 +203,7 @@ class _Counts:
         if counted:
             row["by_unit"][unit] = row["by_unit"].get(unit, 0) + 1
             self.by_severity[c.current_severity] = self.by_severity.get(c.current_severity, 0) + 1
-            self.bulletins.append(_bulletin(c, self.rules, self.mon, self.unmask))
+            self.bulletins.append(case_bulletin(c, self.rules, self.mon, self.unmask))
             if not any(e.action == "assess" for e in c.history):
                 self.unassessed.append(c.id)
 
@@ -429,6 +292,13 @@ def _trend(seen: Sequence[Complaint], mon: Month, months: int = 12) -> list[dict
     return [{"month": m.label, "received": r, "counted": k} for m, (r, k) in counts.items()]
 
 
+def _compare(seen: Sequence[Complaint], m: Month, received: int, counted: int) -> dict[str, Any]:
+    """This month's 受理 and 属实 against month `m`'s (环比 with the month before, 同比 with last year's)."""
+    cs = [c for c in seen if m.contains(c.received_at)]
+    return {"month": m.label, "received": _change(received, len(cs)),
+            "counted": _change(counted, sum(c.counted for c in cs))}
+
+
 def summary_units(r: dict[str, Any]) -> list[tuple[str, dict[str, Any] | None, int]]:
     """The summary's rows: every unit, and 95598班 / 市场营销部 where org.yaml has no such unit, each with
     the late stages it owed (so that the column adds up to every late stage); units first, for charts."""
@@ -495,12 +365,6 @@ def month_report(
     received, counted = len(current), sum(c.counted for c in current)
     coverage = _add_households(tables["by_unit"], households or {})
     _rank(tables["by_unit"])
-
-    def compare(m: Month) -> dict[str, Any]:
-        cs = [c for c in seen if m.contains(c.received_at)]
-        return {"month": m.label, "received": _change(received, len(cs)),
-                "counted": _change(counted, sum(c.counted for c in cs))}
-
     window_start = mon.start - timedelta(days=rules.repeat_window_days)
     pool = [c for c in seen if window_start <= to_china(c.received_at) < mon.end]
     return {
@@ -513,8 +377,8 @@ def month_report(
         "received": received,
         "counted": counted,
         "not_counted": received - counted,
-        "month_on_month": compare(mon.prev()),
-        "year_on_year": compare(mon.last_year()),
+        "month_on_month": _compare(seen, mon.prev(), received, counted),
+        "year_on_year": _compare(seen, mon.last_year(), received, counted),
         "households": coverage,
         **tables,
         "trend": _trend(seen, mon),
@@ -522,7 +386,7 @@ def month_report(
                                      "clause": r.clause} for r in RATES},
         "urges_by_unit": _urges(seen, mon.start, mon.end),
         "voided": voided,
-        "repeats": _repeats(current, pool, rules.repeat_window_days, unmask),
+        "repeats": repeats(current, pool, rules.repeat_window_days, unmask),
         "repeat_window_days": rules.repeat_window_days,
         "penalties": [jsonable(p) for p in penalties],
         "later_penalties": [jsonable(p) for p in later_penalties],
