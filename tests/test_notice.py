@@ -305,3 +305,48 @@ def test_terminal_note_of_left_out_rows_sits_under_its_table() -> None:
     note = next(i for i, ln in enumerate(lines) if ln.startswith(f"（超期环节共 {len(r['late'])} 条"))
     title = next(i for i, ln in enumerate(lines) if ln.startswith("超期环节（"))
     assert title < note and lines[note - 1].startswith("└")  # right under the table's last line
+
+
+# ---------------------------------------------------------------- org.yaml company: and households:
+
+
+def test_org_company_and_households(tmp_path: Path) -> None:
+    from tousu.config import org as org_mod
+
+    path = tmp_path / "org.yaml"
+    path.write_text(org_mod.EXAMPLE, encoding="utf-8")  # what tousu init writes
+    org = org_mod.load(path)
+    assert org.company == COMPANY
+    assert org.households == {"城关供电所": 52000}
+
+
+@pytest.mark.parametrize("text, message", [
+    ("company: {name: '', issuer: 市场营销部}\nunits: []\n", "company 缺少 name（发文单位名称，如 XX县供电公司）"),
+    ("company: {name: X公司, seal: 1}\nunits: []\n", "company 中有未知的键「seal」，可用的键：name、doc_number、recipients、issuer"),
+    ("units:\n  - {name: 城关供电所, households: 多}\n", "客户户数「多」应为正整数（户）"),
+])
+def test_org_company_refused(tmp_path: Path, text: str, message: str) -> None:
+    from tousu.config import org as org_mod
+    from tousu.errors import TousuError
+
+    path = tmp_path / "org.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(TousuError) as exc:
+        org_mod.load(path)
+    assert any(message in str(p) for p in exc.value.problems), [str(p) for p in exc.value.problems]
+
+
+def test_falsified_reply_is_criticised_in_the_notice(tmp_path: Path) -> None:
+    f = mk("TS202611260001", "2026-11-26 09:00", ev("dispatch", "2026-11-26 09:20", unit="城关供电所"),
+           reply("2026-11-26 15:00", verified=False, responsible=False),
+           ev("assess", "2026-11-27 10:00", rule="falsified", unit="城关供电所", amount=500), phone="13700007777")
+    mon = Month(2026, 11)
+    r = month_report([f], RULES, CAL, 2026, 11, as_of=t("2026-12-02 00:00"),
+                     penalties=ledger_mod.month_penalties([f], RULES, mon),
+                     unit_fines=ledger_mod.unit_fines([f], RULES, mon))
+    path = tmp_path / "批评.docx"
+    write_notice(notice(r, COMPANY), path)
+    text = _text(docx.Document(str(path)))
+    assert "城关供电所：单位考核1件，合计500元。" in text
+    assert "城关供电所在投诉回复中弄虚作假、隐瞒真相，依据第二十六条，对该单位及相关负责人予以通报批评。" in text
+    assert "本月没有属实且供电责任的投诉。" in text

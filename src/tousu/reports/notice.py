@@ -85,13 +85,14 @@ def distribution(r: dict[str, Any]) -> list[dict[str, Any]]:
     span = f"{_month_zh(trend[0]['month'])}—{_month_zh(trend[-1]['month'])}"
     return [
         {"kind": "para", "text": "（一）按投诉分类（第十条；列出本月有受理的投诉项）"},
-        {"kind": "table", "head": ["投诉大类", "投诉项", "属实", "受理"], "rows": items},
+        {"kind": "table", "head": ["投诉大类", "投诉项", "属实", "受理"], "rows": items, "widths": [4.6, 4.6, 3.2, 3.2]},
         {"kind": "para", "text": "（二）按责任单位（按属实件数排名；万户投诉率＝属实件数÷客户户数×10000）"},
         {"kind": "table", "head": ["排名", "责任单位", "受理", "属实", "户数", "万户投诉率", "超期环节"],
-         "rows": unit_rows},
+         "rows": unit_rows, "widths": [1.4, 4.0, 1.7, 1.7, 2.2, 2.4, 2.2]},
         {"kind": "para", "text": f"（三）近12个月趋势（{span}，件）"},
         {"kind": "table", "head": ["月份"] + [f"{int(t['month'][5:])}月" for t in trend],
-         "rows": [["受理"] + [str(t["received"]) for t in trend], ["属实"] + [str(t["counted"]) for t in trend]]},
+         "rows": [["受理"] + [str(t["received"]) for t in trend], ["属实"] + [str(t["counted"]) for t in trend]],
+         "widths": [1.2] * (len(trend) + 1)},
     ]
 
 
@@ -143,7 +144,7 @@ def assessment_blocks(r: dict[str, Any]) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = [{"kind": "para", "text": text + "。"}]
     if rows:
         out.append({"kind": "table", "head": ["编号", "被考核人（单位）", "所在单位", "考核条款", "依据", "金额（元）", "登记"],
-                    "rows": rows})
+                    "rows": rows, "widths": [3.4, 1.5, 2.1, 3.6, 2.4, 1.4, 1.2]})
     for f in r["unit_fines"]:
         out.append({"kind": "para", "text": f"{f['unit']}：单位考核{f['count']}件，合计{f['amount']}元。"})
     criticised = sorted({p["unit"] for p in r["penalties"] + r["later_penalties"]

@@ -115,8 +115,8 @@ def _page_setup(doc: Any, unmasked: bool, company: str, month: str) -> None:
     normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), BODY_FONT)
 
 
-def _table(doc: Any, head: list[str], rows: list[list[str]]) -> Any:
-    size = SMALL_PT if len(head) > 8 else TABLE_PT
+def _table(doc: Any, head: list[str], rows: list[list[str]], widths: list[float] | None = None) -> Any:
+    size = SMALL_PT if len(head) > 8 or (widths and min(widths) < 1.5) else TABLE_PT
     t = doc.add_table(rows=1, cols=len(head))
     t.style = "Table Grid"
     t.alignment = WD_TABLE_ALIGNMENT.CENTER
@@ -126,6 +126,12 @@ def _table(doc: Any, head: list[str], rows: list[list[str]]) -> Any:
             p.alignment = WD_ALIGN_PARAGRAPH.CENTER
             p.paragraph_format.space_before = p.paragraph_format.space_after = Pt(0)
             _font(p.add_run(_clean(value)), TABLE_FONT, size, bold=bold)
+    if widths:  # the text width is 15.6 cm; Word and WPS honour the cells' widths, LibreOffice the grid's
+        t.autofit = False
+        for col, w in zip(t.columns, widths):
+            col.width = Cm(w)
+            for cell in col.cells:
+                cell.width = Cm(w)
     for i, row in enumerate(t.rows):
         props = row._tr.get_or_add_trPr()
         props.append(OxmlElement("w:cantSplit"))
@@ -145,7 +151,7 @@ def _blocks(doc: Any, blocks: list[dict[str, Any]]) -> None:
         elif kind == "note":
             _para(doc, b["text"], BODY_FONT, 12)
         elif kind == "table":
-            _table(doc, b["head"], b["rows"])
+            _table(doc, b["head"], b["rows"], b.get("widths"))
         elif kind == "case":
             _para(doc, b["title"], SUB_FONT, keep_next=True, bold=True)
             fields = b["fields"]
