@@ -100,7 +100,10 @@ class App:
         if not (self.data_dir / "org.yaml").is_file():
             raise TousuError(f"找不到组织机构文件 {self.data_dir / 'org.yaml'}：「{self.data_dir}」不是 tousu 数据目录，"
                              "没有写入任何记录；用 tousu init 新目录 创建数据目录，或用 --data / TOUSU_DATA 指定已有的数据目录")
-        return Store(self.data_dir, self.rules.record_max_bytes)
+        store = Store(self.data_dir, self.rules.record_max_bytes)
+        for note in store.recover():  # an import interrupted by a kill or a power cut: completed or undone
+            self.warn(note)
+        return store
 
     def load_all(self, months: Iterable[tuple[int, int]] | None = None) -> tuple[list[Complaint], list[Problem]]:
         """Every readable complaint (optionally of some months) and the unreadable files;

@@ -16,7 +16,7 @@ from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
-from tousu.storage import parsecache
+from tousu.storage import journal, parsecache
 from tousu.storage import files, records
 from tousu.config import yamlio
 from tousu.errors import Problem, TousuError
@@ -87,6 +87,14 @@ class IdSequence:
             raise TousuError(f"{to_china(received_at):%Y-%m-%d} 的投诉编号已用完（9999 件）")
         self._last[prefix] = seq
         return f"{prefix}{seq:04d}"
+
+
+def _may_have_temp(folder: Path) -> bool:
+    """Cheap look for tousu's temp names (one listing per month folder; no lock taken when none)."""
+    if not folder.is_dir():
+        return False
+    return any(journal.TEMP_NAME.match(p.name) for d in folder.iterdir() if d.is_dir() for p in d.iterdir()
+               if p.name.startswith("."))
 
 
 class Store:
@@ -175,7 +183,11 @@ class Store:
             yamlio.write_atomic(self._given_path, GIVEN_HEADER + lines)
 
     def create(self, draft: Complaint) -> Complaint:
-        """Give the draft the next free ID of its 受理 day and write it."""
+        """Give the draft the next free ID of its 受理 day and write it.
+
+        Under the lock, like an import's writing: an import that has worked out its IDs never
+        meets a record that an `add` created meanwhile.
+        """
         folder = self.complaints / f"{draft.received_at.date():%Y-%m}"
         with self.lock():
             # Only real IDs: a copy such as 「TS202611260001 - 副本.yaml」 must not stop intake.
@@ -187,6 +199,14 @@ class Store:
                 if yamlio.create_exclusive(path, records.dumps(c)):
                     self.remember_ids([c.id])
                     return replace(c, path=path)
+
+    def recover(self) -> list[str]:
+        """Complete or roll back an interrupted import and clean stray temp files (storage.journal);
+        what was done, for the command to say. Every command over the data folder runs this first."""
+        if not (self.root / journal.JOURNAL).exists() and not _may_have_temp(self.complaints):
+            return []
+        with self.lock():
+            return journal.recover(self.root)
 
     def update(self, cid: str, step: Callable[[Complaint], Complaint]) -> Complaint:
         """Apply `step` to the current record under the lock and write the result atomically."""

@@ -7,7 +7,6 @@ and writes, so two imports at once stay consistent.
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -29,6 +28,7 @@ from tousu.excel.importing.rebuild import steps_from_history, steps_from_main
 from tousu.excel.importing.rows import Rows
 from tousu.excel.importing.sheets import Sheets
 from tousu.storage import records
+from tousu.storage.journal import Journal
 from tousu.storage.store import IdSequence, Store
 
 HistoryGroups = dict[str, list[tuple[int, dict[str, Any]]]]
@@ -139,73 +139,75 @@ def build(wb: Sheets, mapping: Mapping, *, rules: Rules, org: Org, cal: WorkCale
 
 def write(store: Store, outcomes: list[Outcome], existing_ids: Iterable[str],
           progress: Progress | None = None) -> list[Outcome]:
-    """Write the new complaints. The caller holds the store lock.
+    """Write the new complaints and the later steps of updated ones, as one transaction. The caller
+    holds the store lock.
 
     Rows with an ID keep it; the others get the next free number of their
-    受理 day, in order of 受理时间. Numbers are worked out from the IDs read
-    once, not by listing a folder per row, and files are flushed to disk all
-    at once, not one by one. All or nothing: on a disk error what this import
-    wrote is unlinked again and a TousuError names the path and the reason.
+    受理 day, in order of 受理时间, worked out from the IDs read once. Every
+    file goes through a journal in the data folder (storage.journal): staged,
+    flushed to disk at once, committed in one rename, then moved into place. All
+    or nothing: on a disk error (or Ctrl-C) what this import moved in is taken
+    back and a TousuError names the path and the reason; after a SIGKILL or a
+    power cut the next tousu command completes or rolls back the transaction.
     """
     ids = IdSequence(list(existing_ids) + store.given_ids() + [o.complaint.id for o in outcomes if o.complaint.id])
+    todo = sorted((o for o in outcomes if o.status == "new"),
+                  key=lambda o: (not o.complaint.id, o.complaint.received_at, o.item.row))
+    ready: list[tuple[Outcome, Complaint]] = []
+    for o in todo:
+        c = o.complaint if o.complaint.id else replace(o.complaint, id=ids.next(o.complaint.received_at))
+        while not o.complaint.id and store.path_for(c.id).exists():  # a file not read as a record holds it
+            c = replace(c, id=ids.next(c.received_at))
+        ready.append((o, replace(c, path=store.path_for(c.id))))
+    updates = [o for o in outcomes if o.status == "update"]
+    j = Journal(store.root)
+    try:
+        j.begin()
+        for n, (_, c) in enumerate(ready, 1):
+            j.stage(store.path_for(c.id), records.dumps(c), new=True)
+            if progress and n % 500 == 0:
+                progress("写入", n, len(ready))
+        old = {store.path_for(o.existing or ""): store.path_for(o.existing or "").read_text(encoding="utf-8")
+               for o in updates}
+        for o in updates:
+            j.stage(store.path_for(o.existing or ""), records.dumps(o.complaint), new=False)
+        j.commit()
+    except OSError as exc:
+        j.abort()
+        raise _failed(store, exc, []) from None
+    except BaseException:
+        j.abort()
+        raise
+    _apply(store, j, old, progress)
+    store.remember_ids(c.id for _, c in ready)  # never given again, even if a file is deleted later
+    written = {o.item.row: replace(o, item=replace(o.item, complaint=c)) for o, c in ready}
+    return [written.get(o.item.row, o) for o in outcomes]
 
-    def next_id(c: Complaint) -> Complaint:
-        return replace(c, id=ids.next(c.received_at))
 
-    todo = [o for o in outcomes if o.status == "new"]
-    todo.sort(key=lambda o: (not o.complaint.id, o.complaint.received_at, o.item.row))
-    ready = [(o, o.complaint if o.complaint.id else next_id(o.complaint)) for o in todo]
-    result: dict[int, Outcome] = {}
-    created: list[Complaint] = []
+def _apply(store: Store, j: Journal, old: dict[Path, str], progress: Progress | None) -> None:
+    """Move the committed files in; a failure in this process takes back what was moved (none or all)."""
     tick = (lambda done, total: progress("写入", done, total)) if progress else None
     try:
-        oks = store.write_new_many([c for _, c in ready], tick)
-        created += [c for (_, c), ok in zip(ready, oks) if ok]
-        for (o, c), ok in zip(ready, oks):
-            while not ok and not o.complaint.id:  # someone's `add` took the number meanwhile
-                c = next_id(c)
-                ok = store.write_new(c)
-                if ok:
-                    created.append(c)
-            if ok:
-                result[o.item.row] = replace(o, item=replace(o.item, complaint=replace(c, path=store.path_for(c.id))))
-            else:
-                result[o.item.row] = replace(o, status="conflict", existing=c.id, detail=f"编号 {c.id} 已被占用")
-        store.remember_ids(c.id for c in created)  # never given again, even if a file is deleted later
-        _update(store, [o for o in outcomes if o.status == "update"])
-    except OSError as exc:
-        left = [Path(p) for p in getattr(exc, "left", [])] + _unlink(store, created)
-        raise _failed(store, exc, left) from None
-    except BaseException:  # 编号已用完, Ctrl-C: nothing half-imported either
-        _unlink(store, created)
-        raise
-    return [result.get(o.item.row, o) for o in outcomes]
-
-
-def _update(store: Store, outcomes: list[Outcome]) -> None:
-    """Records that get later steps: each replaced atomically; on a failure the earlier ones are put back."""
-    done: list[tuple[Path, str]] = []
-    try:
-        for o in outcomes:
-            path = store.path_for(o.existing or o.complaint.id)
-            old = path.read_text(encoding="utf-8")
-            yamlio.write_atomic(path, records.dumps(o.complaint))
-            done.append((path, old))
-    except BaseException:
-        for path, old in reversed(done):
-            with contextlib.suppress(OSError):
-                yamlio.write_atomic(path, old)
+        j.apply(tick)
+    except BaseException as exc:
+        left = _take_back(getattr(j, "done", []), old)
+        j.abort()
+        if isinstance(exc, OSError):
+            raise _failed(store, exc, left) from None
         raise
 
 
-def _unlink(store: Store, created: list[Complaint]) -> list[Path]:
-    """Take back the records this import wrote; those that could not be removed."""
+def _take_back(done: list[Path], old: dict[Path, str]) -> list[Path]:
+    """Undo what an import moved in: new records unlinked, replaced ones restored; those that could not be."""
     left = []
-    for c in created:
+    for path in reversed(done):
         try:
-            store.path_for(c.id).unlink(missing_ok=True)
+            if path in old:
+                yamlio.write_atomic(path, old[path])
+            else:
+                path.unlink(missing_ok=True)
         except OSError:
-            left.append(store.path_for(c.id))
+            left.append(path)
     return left
 
 

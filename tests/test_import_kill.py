@@ -1,0 +1,142 @@
+"""Issue #14 §2: an import is all or nothing even when SIGKILLed, and stray temp files are cleaned safely.
+
+An import of 300 rows runs in a subprocess and is killed at random moments (bounded: 15 kills,
+seeded); the next tousu command, whatever it is, completes or rolls back the interrupted
+transaction and says so, and the data folder then holds none or all of the 300.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from conftest import ORG, Cli
+from openpyxl import Workbook
+
+from tousu.storage import journal
+
+ROWS = 300
+KILLS = 15
+
+
+def _data(path: Path) -> Path:
+    (path / "complaints").mkdir(parents=True)
+    (path / "org.yaml").write_text(ORG, encoding="utf-8")
+    return path
+
+
+def _workbook(path: Path) -> Path:
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["工单编号", "受理时间", "客户名称", "联系方式", "投诉分类", "受理内容", "受理方式"])
+    for i in range(ROWS):
+        ws.append([f"2511{i:06d}", f"2025-11-{1 + i // 60:02d} {9 + i % 60 // 6:02d}:{i % 6 * 10:02d}",
+                   f"客户{i}", f"1380000{i:04d}", "服务态度", "态度差", "来电"])
+    wb.save(path)
+    return path
+
+
+def _tousu(data: Path, *args: str) -> subprocess.Popen:
+    env = {**os.environ, "COLUMNS": "100"}
+    return subprocess.Popen([sys.executable, "-m", "tousu", "--data", str(data), *args],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True)
+
+
+def _records(data: Path) -> int:
+    return sum(1 for _ in (data / "complaints").rglob("TS*.yaml"))
+
+
+def _leftovers(data: Path) -> list[Path]:
+    return [p for p in data.rglob(".*") if p.name not in (".tousu.lock", ".tousu-ids")]
+
+
+def _kill_at(data: Path, xlsx: Path, delay: float, in_transaction: bool) -> subprocess.Popen:
+    """Start an import and SIGKILL it: `delay` seconds after it started, or after its journal appeared."""
+    p = _tousu(data, "import", str(xlsx))
+    if in_transaction:
+        deadline = time.monotonic() + 60
+        while not (data / journal.JOURNAL).exists() and p.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.002)
+    time.sleep(delay)
+    p.send_signal(signal.SIGKILL)
+    p.wait(timeout=60)
+    return p
+
+
+def test_a_killed_import_is_none_or_all_after_the_next_command(tmp_path: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    xlsx = _workbook(tmp_path / "300.xlsx")
+    clean = _data(tmp_path / "clean")
+    start = time.monotonic()
+    p = _tousu(clean, "import", str(xlsx))
+    _, err = p.communicate(timeout=120)
+    took = time.monotonic() - start
+    assert p.returncode == 0, err
+    assert _records(clean) == ROWS
+    rnd = random.Random(20261201)
+    # Two in three kills land inside the transaction (staging, commit, moving in), the others anywhere.
+    plan = [(k, rnd.uniform(0, 0.05) if k % 3 else rnd.uniform(0.2, took), bool(k % 3)) for k in range(KILLS)]
+    folders = [_data(tmp_path / f"k{k}") for k in range(KILLS)]
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        list(pool.map(lambda t: _kill_at(folders[t[0]], xlsx, t[1], t[2]), plan))
+    told = []
+    for k, data in enumerate(folders):
+        # Any command over the data folder recovers first: here `show` of the first row's record.
+        r = Cli(data)("show", "TS202511010001")
+        n = _records(data)
+        assert n in (0, ROWS), (k, n, r.stderr)
+        assert r.exit_code == (0 if n else 2), r.output
+        assert _leftovers(data) == [], (k, r.stderr)
+        if "上次的导入被中断" in r.stderr:
+            told.append("已完成" if n == ROWS else "已撤销")
+        if k % 5 == 0:  # importing again afterwards gives all 300, once
+            r = Cli(data)("import", xlsx)
+            assert r.exit_code == 0 and f"新增 {ROWS - n} 件" in r.stdout, r.output
+            assert _records(data) == ROWS
+    assert len(told) >= KILLS // 3, told  # the kills did hit transactions, and each was told
+
+
+def test_recovery_completes_a_committed_journal_and_undoes_an_uncommitted_one(tmp_path: Path) -> None:
+    from tousu.storage.store import Store
+
+    data = _data(tmp_path / "d")
+    target = data / "complaints" / "2025-11" / "TS202511030001.yaml"
+    j = journal.Journal(data)
+    j.begin()
+    j.stage(target, "id: TS202511030001\n", new=True)
+    assert Store(data).recover() == ["上次的导入被中断（未提交）：已撤销，该次导入没有写入任何记录"]
+    assert not target.exists() and not (data / journal.JOURNAL).exists()
+    j = journal.Journal(data)
+    j.begin()
+    j.stage(target, "id: TS202511030001\n", new=True)
+    j.commit()  # killed here, before anything was moved in
+    assert Store(data).recover() == ["上次的导入被中断（已提交）：已完成，移入 1 个记录文件"]
+    assert target.read_text(encoding="utf-8") == "id: TS202511030001\n"
+    assert Store(data).recover() == []
+
+
+def test_stray_temp_files_are_removed_only_when_theirs_and_their_writer_is_gone(tmp_path: Path) -> None:
+    from tousu.storage.store import Store
+
+    data = _data(tmp_path / "d")
+    month = data / "complaints" / "2025-11"
+    month.mkdir()
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    gone = int(dead.stdout)
+    stray = month / f".TS202511030001.yaml.{gone}.abc123_x.tmp"
+    live = month / f".TS202511030002.yaml.{os.getppid()}.def456.tmp"  # a live process (pytest's parent)
+    mine = month / ".笔记.txt"  # not a tousu temp name
+    other = month / f".TS202511030003.yaml.{gone}.tmp.bak"
+    for p in (stray, live, mine, other):
+        p.write_text("half a record", encoding="utf-8")
+    assert Store(data).recover() == ["已清理 1 个被中断的 tousu 命令留下的临时文件"]
+    assert not stray.exists() and live.exists() and mine.exists() and other.exists()
+    found, problems = Store(data).load_all()
+    assert found == [] and problems == []  # temp files are never read as records
