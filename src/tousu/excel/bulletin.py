@@ -173,20 +173,16 @@ def _channels(sh: Sheet, r: dict[str, Any]) -> int:
 # ---------------------------------------------------------------- 分类统计
 
 
-def _unit_groups(units: list[str], fixed: float, width_of: Any) -> list[list[str]]:
-    """Units in groups narrow enough that a landscape A4 page prints them at MIN_PRINT_PT or more."""
+def _unit_groups(units: list[str], fixed: Sequence[float], width_of: Any) -> list[list[str]]:
+    """Units in as few groups as print at MIN_PRINT_PT or more on a landscape A4 page, of even size."""
     from tousu.excel.sheet import column_px, printable_px
 
-    budget = printable_px(True) * 11 / MIN_PRINT_PT
-    groups: list[list[str]] = [[]]
-    used = sum(column_px(w) for w in fixed)
-    for u in units:
-        if groups[-1] and used + column_px(width_of(u)) > budget:
-            groups.append([])
-            used = sum(column_px(w) for w in fixed)
-        groups[-1].append(u)
-        used += column_px(width_of(u))
-    return groups
+    budget = printable_px(True) * 11 / MIN_PRINT_PT - sum(column_px(w) for w in fixed)
+    widest = max([column_px(width_of(u)) for u in units] or [1])
+    per = max(1, int(budget // widest))
+    count = max(1, math.ceil(len(units) / per))
+    size = math.ceil(len(units) / count)
+    return [units[i:i + size] for i in range(0, len(units), size)] or [[]]
 
 
 def _categories(wb: Workbook, r: dict[str, Any]) -> None:
@@ -200,9 +196,13 @@ def _categories(wb: Workbook, r: dict[str, Any]) -> None:
            height=24, merge=len(widths))
     for n, group in enumerate(groups, 1):
         if len(groups) > 1:
+            if n > 1:  # each group of units on a page of its own
+                sh.ws.row_breaks.append(Break(id=sh.row))
             sh.add([Styled(f"（{n}/{len(groups)}）{group[0]} — {group[-1]}", "section")])
         _item_table(sh, r, group)
         sh.add()
+    if len(groups) > 1:  # 按大类 and its chart together on the last page
+        sh.ws.row_breaks.append(Break(id=sh.row))
     top = sh.add([Styled("按大类", "section")])
     first = header_row(sh, ["投诉大类", "属实", "受理"])
     for cat, v in r["by_category"].items():
