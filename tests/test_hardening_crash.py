@@ -102,3 +102,38 @@ def test_a_real_process_that_crashes_exits_2_and_prints_no_traceback(data_dir: P
     assert "Traceback" not in r.stderr + r.stdout
     assert json.loads(r.stdout)["errors"][0]["message"].startswith("tousu 内部错误")
     assert "ZeroDivisionError" in _logged(r.stderr).read_text(encoding="utf-8")
+
+
+def test_an_argument_that_is_not_utf8_is_an_error_not_a_crash(monkeypatch, capsys, data_dir: Path) -> None:
+    before = sorted(p.name for p in data_dir.rglob("*"))
+    raw = "态度生硬\x1b[2J".encode() + b"\x9b\xff"
+    code = _main(monkeypatch, "--data", str(data_dir), "add", "--received-at", "2026-11-02 09:00", "--channel", "来电",
+                 "--name", "王小明", "--phone", "13912345678", "--item", "服务态度",
+                 "--content", raw.decode("utf-8", "surrogateescape"))
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err == ("错误：参数「态度生硬\\x1b[2J\\x9b\\xff」中有不是 UTF-8 编码的字节（终端或脚本的编码不是 UTF-8？），"
+                   "没有写入任何记录\n")
+    assert sorted(p.name for p in data_dir.rglob("*")) == before
+
+
+def test_an_exception_in_a_destructor_is_logged_not_printed(monkeypatch, capsys, data_dir: Path, tmp_path: Path) -> None:
+    import gc
+
+    class Leaky:
+        def __del__(self) -> None:
+            raise OSError(28, "No space left on device")
+
+    def leave_one_behind(*args, **kwargs):
+        Leaky()
+        gc.collect()
+        return {"as_of": "2026-11-20T09:00:00+08:00", "overdue": [], "due_soon": [], "warnings": [], "errors": []}
+
+    monkeypatch.setenv("TOUSU_LOG_DIR", str(tmp_path / "logs"))
+    monkeypatch.setattr(sys, "unraisablehook", sys.unraisablehook)  # main() installs its own; put it back after
+    monkeypatch.setattr(overdue, "check", leave_one_behind)
+    assert _main(monkeypatch, "--data", str(data_dir), "check-overdue", "--at", "2026-11-20 09:00") == 0
+    got = capsys.readouterr()
+    assert "Traceback" not in got.err and "Exception ignored" not in got.err
+    (log,) = (tmp_path / "logs").iterdir()
+    assert "No space left on device" in log.read_text(encoding="utf-8")

@@ -72,3 +72,20 @@ def test_the_stored_record_keeps_what_was_typed(cli) -> None:
 
     c = Store(cli.data).load(_hostile(cli))
     assert c.customer.name == f"王{TITLE}小明" and c.history[-1].by == f"张三{TITLE}"
+
+
+def test_every_xlsx_and_docx_output_holds_typed_control_characters(cli, tmp_path) -> None:
+    cid = _hostile(cli)
+    for args in (("contact", cid, "--at", "2026-11-02 10:00", "--note", f"打电话{HIDE}"),
+                 ("reply", cid, "--verified", "--responsible", "--cause", f"原因{CLEAR}", "--process", "p",
+                  "--measures", "m", "--at", "2026-11-03 10:00")):
+        assert cli(*args).exit_code == 0
+    for name in ("通报.xlsx", "通报.docx"):
+        r = cli("report", "--month", "2026-11", "--at", "2026-12-01 09:00", "-o", str(tmp_path / name))
+        assert r.exit_code == 0, r.output
+    assert cli("export", "--month", "2026-11", "-o", str(tmp_path / "台账.xlsx")).exit_code == 0
+    from openpyxl import load_workbook
+
+    texts = [str(v) for ws in load_workbook(tmp_path / "通报.xlsx") for row in ws.iter_rows(values_only=True)
+             for v in row if v is not None]
+    assert any("态度生硬" in t for t in texts) and not any("\x1b" in t for t in texts)

@@ -52,6 +52,7 @@ for _group in (intake, steps, corrections, looking, desk, assess, report, excel)
 def main() -> None:
     """Entry point: usage errors in Chinese (exit 2); Ctrl-C exits 130; any other failure exits 2
     with a Chinese message naming the log file that holds the traceback (cli/crash.py)."""
+    sys.unraisablehook = crash.unraisable  # a failing __del__ (ZipFile after a full disk) goes to the log too
     try:
         code = _run()
     except SystemExit:
@@ -78,7 +79,18 @@ def _quiet_stdout() -> None:
         pass
 
 
+def _undecodable(arg: str) -> bool:
+    """An argument with bytes that are not UTF-8 (Python keeps them as lone surrogates)."""
+    return any("\udc80" <= ch <= "\udcff" for ch in arg)
+
+
 def _run() -> int:
+    bad = next((a for a in sys.argv[1:] if _undecodable(a)), None)
+    if bad is not None:  # a terminal or script in GBK, or stray bytes: say so instead of failing on write
+        shown = bad.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+        err.print(f"[bold red]错误：[/]参数「{escape(shown)}」中有不是 UTF-8 编码的字节（终端或脚本的编码不是 UTF-8？），"
+                  "没有写入任何记录")
+        return 2
     command_ = typer.main.get_command(app)
     try:
         code = command_.main(prog_name="tousu", standalone_mode=False)

@@ -81,3 +81,13 @@ def message(log: Path | None) -> str:
 def report(exc: BaseException) -> str:
     """Log `exc` and return the Chinese message naming the log."""
     return message(write_log(exc))
+
+
+def unraisable(info: "sys.UnraisableHookArgs") -> None:
+    """sys.unraisablehook: an exception Python cannot raise (in a __del__, a generator closed by the
+    collector, e.g. openpyxl's ZipFile after a failed save) is logged, never printed on the screen."""
+    if info.exc_value is not None:
+        try:
+            write_log(info.exc_value)
+        except BaseException:  # noqa: BLE001 - nothing may escape a hook at interpreter shutdown
+            pass

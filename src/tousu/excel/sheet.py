@@ -15,6 +15,7 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.chart import BarChart
 from openpyxl.drawing.spreadsheet_drawing import AnchorMarker, TwoCellAnchor
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
@@ -234,6 +235,8 @@ class Sheet:
         self.ws.print_area = f"A1:{get_column_letter(self.cols)}{last}"
 
     def _cell(self, value: Any, style: str, fmt: str | None) -> Any:
+        if isinstance(value, str) and ILLEGAL_CHARACTERS_RE.search(value):
+            value = ILLEGAL_CHARACTERS_RE.sub("", value)  # control characters a worksheet cannot hold (as the 台账)
         if style == "cell" and fmt is None and not isinstance(value, datetime) and not looks_like_formula(value):
             # A plain value: openpyxl stores it as is (a string not starting with '=' is always a string
             # cell), and skipping the cell object halves the time of a 10,000-complaint month.
