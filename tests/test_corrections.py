@@ -228,3 +228,26 @@ def test_default_time_is_taken_once_the_lock_is_held(fcli: Cli, monkeypatch) -> 
     c = store.Store(fcli.data).load(cid)
     assert c.history[-1].action == "dispatch"
     assert held[-1] is True  # the time recorded was read under the lock
+
+
+# ---------------------------------------------------------------- duplicate intake
+
+
+def test_a_double_add_is_refused_and_allow_duplicate_insists(fcli: Cli) -> None:
+    first = fcli.add(check_duplicate=True)
+    refuse(fcli, f"与已受理的投诉 {first}（2026-11-02 09:00，服务态度）重复：同一联系电话、投诉项和诉求内容，24小时内；"
+                 "如确需再次受理，请加 --allow-duplicate",
+           "add", "--received-at", "2026-11-02 15:00", "--channel", "来电", "--name", "王小明",
+           "--phone", "139-1234-5678", "--item", "服务态度", "--content", "抄表员态度生硬")
+    r = fcli("add", "--received-at", "2026-11-02 15:00", "--channel", "来电", "--name", "王小明",
+             "--phone", "13912345678", "--item", "服务态度", "--content", "抄表员态度生硬", "--allow-duplicate")
+    ok(r)
+    assert r.stdout.strip() == "TS202611020002"
+    # Another day's call with the same words is not a duplicate; nor is a voided complaint's twin.
+    assert fcli.add(received_at="2026-11-04 09:00", check_duplicate=True) == "TS202611040001"
+
+
+def test_a_voided_twin_is_no_duplicate(fcli: Cli) -> None:
+    first = fcli.add()
+    ok(fcli("void", first, "--reason", "录错电话", "--at", "2026-11-02 09:05"))
+    assert fcli.add(received_at="2026-11-02 09:10", check_duplicate=True) == "TS202611020002"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -15,7 +15,8 @@ from tousu.cli.prompts import ask
 from tousu.config import rules as rules_mod
 from tousu.config.org import EXAMPLE as ORG_EXAMPLE
 from tousu.config.rules import builtin_path
-from tousu.domain import lifecycle
+from tousu.domain import duplicates, lifecycle
+from tousu.domain.model import Complaint
 from tousu.domain.phones import account_text, lost_leading_zero, parse_phone
 from tousu.errors import TousuError, choices
 from tousu.timeutil import human
@@ -117,6 +118,20 @@ def _account_note(a: App, account: str, received: datetime) -> None:
         a.warn(note)
 
 
+def _refuse_duplicate(a: App, draft: Complaint) -> None:
+    """An identical intake within intake.duplicate_window_hours is refused, naming the complaint it repeats."""
+    hours = a.rules.duplicate_window_hours
+    if hours <= 0:
+        return
+    lo, hi = draft.received_at - timedelta(hours=hours), draft.received_at + timedelta(hours=hours)
+    months = {(lo.year, lo.month), (draft.received_at.year, draft.received_at.month), (hi.year, hi.month)}
+    known, _ = a.store.load_all(months)
+    same = duplicates.duplicate_of(draft, known, hours)
+    if same is not None:
+        raise TousuError(f"与已受理的投诉 {same.id}（{human(same.received_at)}，{same.item}）重复："
+                         f"同一联系电话、投诉项和诉求内容，{hours}小时内；如确需再次受理，请加 --allow-duplicate")
+
+
 @app.command("add", short_help="受理新投诉，打印新编号")
 @command
 def add_cmd(
@@ -134,6 +149,8 @@ def add_cmd(
     severity: Annotated[Optional[str], typer.Option("--severity", help="事件等级：一般/严重/重大，默认 一般")] = None,
     escalated_to: Annotated[Optional[list[str]], typer.Option("--escalated-to", help="越级投诉渠道（第二十五条），可重复")] = None,
     ref: Annotated[Optional[str], typer.Option("--ref", help="95598 工单编号")] = None,
+    allow_duplicate: Annotated[bool, typer.Option("--allow-duplicate",
+                                                  help="同一电话、投诉项、诉求内容在时限内已受理过，仍坚持受理")] = False,
     by: ByOpt = None,
     note: NoteOpt = "",
 ) -> None:
@@ -158,7 +175,7 @@ def add_cmd(
         item=values["item"], content=values["content"], address=values["address"] or "", account=account_text_,
         attitude=values["attitude"], severity=values["severity"], ref=ref, note=note)
     _account_note(a, account_text_, received)
-    c = a.store.create(draft)
+    c = a.store.create(draft, before=None if allow_duplicate else lambda d: _refuse_duplicate(a, d))
     warn_stages(a, c)
     err.print(f"[green]已受理投诉 {c.id}（{c.item}），请在 1 小时内派发（第十四条）。[/]")
     sys.stdout.write(c.id + "\n")

@@ -182,14 +182,16 @@ class Store:
             lines = "".join(f"{cid}\n" for cid in sorted(seq.last()))
             yamlio.write_atomic(self._given_path, GIVEN_HEADER + lines)
 
-    def create(self, draft: Complaint) -> Complaint:
-        """Give the draft the next free ID of its 受理 day and write it.
+    def create(self, draft: Complaint, before: Callable[[Complaint], None] | None = None) -> Complaint:
+        """Give the draft the next free ID of its 受理 day and write it; `before` may refuse it (duplicates).
 
         Under the lock, like an import's writing: an import that has worked out its IDs never
         meets a record that an `add` created meanwhile.
         """
         folder = self.complaints / f"{draft.received_at.date():%Y-%m}"
         with self.lock():
+            if before is not None:
+                before(draft)
             # Only real IDs: a copy such as 「TS202611260001 - 副本.yaml」 must not stop intake.
             files = [p.stem for p in folder.glob(f"{id_prefix(draft.received_at)}*.yaml")] if folder.is_dir() else []
             ids = IdSequence(files + self.given_ids())
