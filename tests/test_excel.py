@@ -112,7 +112,7 @@ def walk(cli: Cli) -> list[str]:
     step("contact", d, "--at", "2025-11-10 14:00")
     step("reply", d, "--verified", "--responsible", "--cause", "估抄", "--process", "更正电费", "--at", "2025-11-11 10:00")
     step("review", d, "--at", "2025-11-11 11:00")
-    step("revisit", d, "--unsatisfied", "--at", "2025-11-11 15:00")
+    step("revisit", d, "--unsatisfied", "--reason", "还是没解决", "--at", "2025-11-11 15:00")
     ids.append(d)
     return ids
 

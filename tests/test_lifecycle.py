@@ -48,7 +48,7 @@ def test_archive_before_revisit(fcli: Cli, cid: str) -> None:
 
 def test_archive_after_an_unsatisfied_revisit(fcli: Cli, cid: str) -> None:
     walk(fcli, cid, "review")
-    ok(fcli("revisit", cid, "--unsatisfied", "--at", "2026-11-02 14:00"))
+    ok(fcli("revisit", cid, "--unsatisfied", "--reason", "还是没解决", "--at", "2026-11-02 14:00"))
     refuse(fcli, f"投诉 {cid} 当前状态为「待派发」，不能归档（归档只适用于「待归档」状态）；归档前须回访且客户满意（tousu revisit）",
            "archive", cid, "--at", "2026-11-02 15:00")
 

@@ -62,7 +62,7 @@ def test_history_is_only_appended(fcli: Cli, data_dir: Path) -> None:
         ("review", cid, "--reject", "--reason", "原因不清", "--at", "2026-11-04 13:00"),
         ("reply", cid, *REPLY, "--at", "2026-11-05 12:00"),
         ("review", cid, "--at", "2026-11-05 13:00"),
-        ("revisit", cid, "--unsatisfied", "--at", "2026-11-05 14:00"),
+        ("revisit", cid, "--unsatisfied", "--reason", "还是没解决", "--at", "2026-11-05 14:00"),
         ("dispatch", cid, "--unit", "东城供电所", "--at", "2026-11-05 14:30"),
     ]
     for args in steps:

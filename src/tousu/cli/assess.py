@@ -9,7 +9,8 @@ from rich.console import Console
 from rich.table import Table
 
 from tousu.domain import assessment, lifecycle
-from tousu.cli.context import default_user, parse_at
+from tousu.cli.context import App, default_user, parse_at
+from tousu.cli.prompts import interactive, need
 from tousu.cli.common import AtOpt, ByOpt, FormatOpt, IdArg, NoteOpt, app_of, canon, check_format, command, err, out, print_json, warn_stages
 from tousu.errors import TousuError, choices
 
@@ -47,6 +48,8 @@ def assess_cmd(
     if fmt != "table":
         raise TousuError("--format 只用于 --suggest")
     t = parse_at(at, a.now)
+    if interactive():
+        rule, person, unit, amount = _ask_assessment(a, cid, rule, person, unit, amount)
     money = assessment.parse_amount(amount)
     rule, person, unit = canon(a, "rule", rule, "--rule"), canon(a, "person", person, "--person"), \
         canon(a, "unit", unit, "--unit")
@@ -62,6 +65,23 @@ def assess_cmd(
     err.print(f"[green]{cid} 已考核{who} {ev.amount} 元（{ev.rule}，{r.clause if r else ''}）。[/]")
     if r and r.sanction:
         err.print(f"另：{r.sanction}（须另行办理）。")
+
+
+def _ask_assessment(a: App, cid: str, rule: str | None, person: str | None, unit: str | None,
+                    amount: str | None) -> tuple[str, str | None, str | None, str]:
+    """In a terminal: ask for the rule, whom it charges and the amount, whichever is missing."""
+    rule = need(rule, "考核条款编号", "--rule", lambda v: canon(a, "rule", v, "--rule") or v,
+                f"（可先用 tousu assess {cid} --suggest 查看适用的条款）")
+    r = a.rules.penalty(rule)
+    if r is not None and r.charges == "unit" and not unit:
+        unit = need(None, "被考核的责任单位", "--unit", lambda v: canon(a, "unit", v, "--unit") or v,
+                    f"（{'、'.join(a.org.unit_names)}）")
+    elif r is not None and r.charges == "person" and not person:
+        person = need(None, "被考核的责任人", "--person", lambda v: canon(a, "person", v, "--person") or v,
+                      f"（{'、'.join(a.org.person_names)}）")
+    span = f"（{assessment.describe_range(r.min, r.max)}）" if r is not None and r.amount_set else ""
+    amount = need(amount, "考核金额（元）", "--amount", None, span)
+    return rule, person, unit, amount
 
 
 def _render_suggest(console: Console, data: dict[str, Any]) -> None:

@@ -8,6 +8,7 @@ import typer
 
 from tousu.cli.common import AtOpt, ByOpt, IdArg, NoteOpt, app_of, command, run_step
 from tousu.cli.context import default_user
+from tousu.cli.prompts import interactive, need
 from tousu.domain import corrections, lifecycle
 from tousu.domain.labels import FIELDS, label
 from tousu.errors import TousuError
@@ -48,6 +49,10 @@ def correct_cmd(ctx: typer.Context, cid: IdArg,
                 reason: ReasonOpt = None, at: AtOpt = None, by: ByOpt = None, note: NoteOpt = "") -> None:
     """更正受理信息（客户姓名、电话、地址、户号、投诉项、诉求内容、工单编号、渠道、受理时间），原值保留在处理记录。"""
     a = app_of(ctx)
+    if interactive():
+        field = need(field, "更正哪一项", "--field", None, "（" + "、".join(f"{k}={v}" for k, v in FIELDS.items()) + "）")
+        value = need(value, f"更正后的{FIELDS.get(field, field)}", "--value")
+        reason = need(reason, "更正理由", "--reason")
     if value is None:
         raise TousuError("缺少更正后的值，请用 --value 给出")
     run_step(ctx, cid, lambda c, t, now: corrections.correct(c, field=field or "", value=value, reason=reason or "",

@@ -48,3 +48,32 @@ def ask_yes_no(label: str, yes: str, no: str) -> bool:
         if value in (no, "n", "N", "否"):
             return False
         err.print(f"[red]请回答「{yes}」或「{no}」[/]")
+
+
+def need(value: Optional[str], label: str, option: str, parse: Optional[Callable[[str], T]] = None,
+         hint: str | Callable[[], str] = "") -> T | str:
+    """A required value: as given; else asked for in a terminal (`hint` shows the choices); else
+    refused naming the option."""
+    if value is not None:  # given, even blank: the step itself says what is wrong with it
+        return parse(value) if parse else value
+    if not interactive():
+        raise TousuError(f"缺少必填选项「{option}」（{label}）")
+    got = ask(f"{label}{hint() if callable(hint) else hint}", parse)
+    assert got is not None
+    return got
+
+
+def maybe(value: Optional[str], label: str) -> str:
+    """An optional text: as given; else asked for in a terminal (Enter skips); else empty."""
+    if value or not interactive():
+        return value or ""
+    return str(ask(f"{label}（可空，回车跳过）", None, optional=True) or "")
+
+
+def verdict(yes_flag: bool, no_flag: bool, what: str, yes_opt: str, no_opt: str, yes: str, no: str) -> bool:
+    """A verdict by exactly one of two flags; asked for in a terminal when neither is given."""
+    from tousu.cli.common import one_of
+
+    if not (yes_flag or no_flag) and interactive():
+        return ask_yes_no(what, yes, no)
+    return one_of(yes_flag, no_flag, what, yes_opt, no_opt)

@@ -80,7 +80,7 @@ def describe(e: Event, text: Callable[[str], str] = _same) -> str:
     if a == "review":
         return "审核通过" if e.approved else f"审核驳回（{t(e.reason)}）"
     if a == "revisit":
-        return "回访满意" if e.satisfied else "回访不满意，再分发"
+        return "回访满意" if e.satisfied else "回访不满意，再分发" + (f"（{t(e.reason)}）" if e.reason else "")
     if a == "grade":
         return f"定为{e.severity}事件"
     if a == "notify":

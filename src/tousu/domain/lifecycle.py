@@ -261,11 +261,12 @@ def review(c: Complaint, *, approve: bool, reason: str | None, at: datetime, by:
     return append(c, Event("review", at, by, note, approved=approve, reason=(reason or None)))
 
 
-def revisit(c: Complaint, *, satisfied: bool, at: datetime, by: str, now: datetime, note: str = "") -> Complaint:
-    """回访 (第十六条、第二十条); unsatisfied → 再分发 (第二十一条)."""
+def revisit(c: Complaint, *, satisfied: bool, at: datetime, by: str, now: datetime, note: str = "",
+            reason: str | None = None) -> Complaint:
+    """回访 (第十六条、第二十条); unsatisfied → 再分发 (第二十一条), with the customer's reason when known."""
     _refuse_state(c, "revisit", "回访", "答复须先经营销部审核（tousu review）" if c.state == "replied" else "")
     at = check_time(c, at, now, "回访", "revisit")
-    return append(c, Event("revisit", at, by, note, satisfied=satisfied))
+    return append(c, Event("revisit", at, by, note, satisfied=satisfied, reason=(reason or "").strip() or None))
 
 
 def archive(c: Complaint, *, at: datetime, by: str, now: datetime, note: str = "") -> Complaint:

@@ -197,7 +197,7 @@ def _reply(c: Complaint, h: HistoryRow, r: Rows) -> Complaint:
 def _revisit(c: Complaint, h: HistoryRow, r: Rows) -> Complaint:
     if h.flags["satisfied"] is None:
         raise TousuError("回访须填回访结果（满意/不满意）", field="satisfied")
-    return lifecycle.revisit(c, satisfied=bool(h.flags["satisfied"]), **h.kw(r))
+    return lifecycle.revisit(c, satisfied=bool(h.flags["satisfied"]), reason=h.texts["reason"], **h.kw(r))
 
 
 def _assess(c: Complaint, h: HistoryRow, r: Rows) -> Complaint:
