@@ -21,6 +21,7 @@ from tousu.cli.context import App, parse_at
 from tousu.domain.deadlines import stages
 from tousu.domain.model import Complaint
 from tousu.errors import Problem, TousuError, os_reason
+from tousu.storage import cachedir
 from tousu.terminal.console import SafeConsole, visible_json
 from tousu.timeutil import human_deadline, parse_month
 
@@ -80,6 +81,9 @@ def command(fn: Callable[..., Any]) -> Callable[..., Any]:
         except OSError as exc:
             fail(os_error(exc))
             raise typer.Exit(2) from None
+        finally:
+            for text in cachedir.notices():  # e.g. no cache folder: said once, whatever asked for it
+                err.print(f"[yellow]注意：[/]{escape(text)}")
 
     return wrapper
 

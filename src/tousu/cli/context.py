@@ -7,6 +7,7 @@ import os
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
+from typing import TYPE_CHECKING
 from pathlib import Path
 
 from tousu.config import org as org_mod
@@ -19,6 +20,9 @@ from tousu.domain.lifecycle import rule_problems
 from tousu.domain.model import Complaint
 from tousu.storage.store import Store
 from tousu.timeutil import now_china, parse_typed
+
+if TYPE_CHECKING:
+    from tousu.storage import index
 
 
 def default_user() -> str:
@@ -111,6 +115,16 @@ class App:
         store = self.store
         self.org  # noqa: B018 - a broken org.yaml is an error for every command over the data
         return store.load_all(months)
+
+    def view(self, months: Iterable[tuple[int, int]] | None = None, pending_only: bool = False) -> "index.View":
+        """Each complaint (of some months) with its pending stages, the rule notes and the unreadable files:
+        from the index when it can be used, else from the files (the same answer)."""
+        from tousu.storage import index
+
+        store = self.store
+        self.org  # noqa: B018 - as load_all
+        key = index.key_of(self.rules_path, self.data_dir / "org.yaml")
+        return index.view(store, self.rules, self.calendar, key, months, pending_only)
 
     def notes(self, complaints: Iterable[Complaint]) -> list[Problem]:
         """Values rules.yaml does not know (a hand edit, or rules.yaml changed since): warnings,

@@ -96,10 +96,10 @@ def list_cmd(
         if wanted_state is None:
             raise TousuError(f"状态「{state}」无效，可选：{choices(STATES.values())}")
     category = canon(a, "category_or_item", category, "--category")
-    complaints, problems = a.load_all(months)
-    notes = a.notes(complaints)
+    v = a.view(months)
+    notes, problems = v.notes, v.problems
     f = listing.Filters(unit=unit, state=wanted_state, category=category, only_overdue=only_overdue)
-    rows = listing.select(((c, stages(c, a.rules, a.calendar)) for c in complaints), f, now)
+    rows = listing.select(v.items, f, now)
     if fmt == "json":
         print_json(listing.list_json(rows))
     else:
@@ -147,10 +147,10 @@ def check_overdue_cmd(
     check_format(fmt)
     try:
         now = parse_at(at, a.now)
-        complaints, problems = a.load_all()
-        report = overdue.check(complaints, problems, a.rules, a.calendar, now)
-        notes = a.notes(complaints)
-        report["warnings"] += [str(p) for p in notes]
+        v = a.view(pending_only=True)
+        problems = v.problems
+        report = overdue.check_stages(v.items, problems, a.rules, a.calendar, now)
+        report["warnings"] += [str(p) for p in v.notes]
         _filter(a, report, unit, wanted, new_since_last)
         if fmt == "json":
             print_json(report)

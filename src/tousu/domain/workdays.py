@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from pathlib import Path
 
 import chinese_calendar
 
@@ -36,6 +37,11 @@ class DayInfo:
         if not self.workday and self.name:
             return self.name
         return "工作日" if self.workday else "周末"
+
+
+def calendar_release() -> str:
+    """Which chinese_calendar release answers (derived data that counted working days depends on it)."""
+    return str(getattr(chinese_calendar, "__version__", "") or Path(chinese_calendar.__file__ or "").stat().st_mtime_ns)
 
 
 def uncovered_warning(year: int) -> str:

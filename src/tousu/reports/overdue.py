@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -33,11 +34,17 @@ def _row(c: Complaint, s: Stage, now: datetime, rules: Rules, cal: WorkCalendar)
 def check(complaints: list[Complaint], problems: list[Problem], rules: Rules, cal: WorkCalendar,
           now: datetime) -> dict[str, Any]:
     """The check-overdue report (SPEC §4): overdue, due_soon, warnings."""
+    return check_stages(((c, stages(c, rules, cal)) for c in complaints), problems, rules, cal, now)
+
+
+def check_stages(items: Iterable[tuple[Any, Sequence[Stage]]], problems: list[Problem], rules: Rules,
+                 cal: WorkCalendar, now: datetime) -> dict[str, Any]:
+    """`check` over complaints given with their stages (the pending ones are enough: the index's view)."""
     overdue: list[dict[str, Any]] = []
     due_soon: list[dict[str, Any]] = []
     warnings: dict[str, None] = {}
-    for c in complaints:
-        for s in stages(c, rules, cal):
+    for c, st in items:
+        for s in st:
             if not s.pending:
                 continue
             # Every pending deadline counted Monday–Friday for want of a schedule warns,

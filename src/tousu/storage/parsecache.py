@@ -14,8 +14,7 @@ hashed (one read), and stored only if it reads back equal.
 It is never the source of truth: a missing, stale, corrupt or unwritable cache
 only means parsing again. Files with problems are never cached, so every
 problem is reported as before. The cache lives in the user's own cache folder
-(`TOUSU_CACHE_DIR`, else `$XDG_CACHE_HOME/tousu` or `~/.cache/tousu`, on Windows
-`%LOCALAPPDATA%\\tousu\\cache`), not in the data folder: nothing to commit,
+(storage/cachedir.py: `TOUSU_CACHE_DIR`, else `$XDG_CACHE_HOME/tousu` or `~/.cache/tousu`), not in the data folder: nothing to commit,
 nothing written to a shared or read-only data folder, and nobody else can
 write what this user's tousu reads. Shards are replaced atomically. Any change
 to the code that reads records (this module, model, records, yamlio, timeutil)
@@ -39,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 from tousu.domain import model
-from tousu.storage import files, records
+from tousu.storage import cachedir, files, records
 from tousu import timeutil
 from tousu.config import yamlio
 from tousu.errors import Problem
@@ -67,16 +66,6 @@ class _Uncacheable(Exception):
 
 def enabled() -> bool:
     return os.environ.get("TOUSU_NO_CACHE", "") in ("", "0") and _COMPLAINT_FIELDS == _KNOWN
-
-
-def cache_home() -> Path:
-    explicit = os.environ.get("TOUSU_CACHE_DIR")
-    if explicit:
-        return Path(explicit)
-    if os.name == "nt":  # pragma: no cover - Windows only
-        base = os.environ.get("LOCALAPPDATA") or str(Path.home() / "AppData" / "Local")
-        return Path(base) / "tousu" / "cache"
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "tousu"
 
 
 def fingerprint() -> str:
@@ -142,9 +131,12 @@ def _exact(a: Complaint, b: Complaint) -> bool:
 # ---- shards ---------------------------------------------------------------------------
 
 
-def _folder(root: Path) -> Path:
+def _folder(root: Path) -> Path | None:
+    home = cachedir.home()
+    if home is None:
+        return None
     key = hashlib.blake2b(str(Path(root).resolve()).encode("utf-8"), digest_size=8).hexdigest()
-    return cache_home() / key
+    return home / key
 
 
 def _load_shard(path: Path) -> dict[str, list[Any]]:
@@ -220,6 +212,8 @@ def _read_all(root: Path, paths: list[Path], max_bytes: int) -> list[Result]:
         folder = _folder(root)
         fingerprint()
     except OSError:
+        folder = None
+    if folder is None:  # no cache folder (a user without a home directory): cachedir said so
         return [records.read(p, max_bytes) for p in paths]
     out: list[Result] = []
     for parent, group in groupby(paths, key=lambda p: p.parent):

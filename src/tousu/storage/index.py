@@ -1,0 +1,419 @@
+"""A derived index of the record files in SQLite, so that a province's folder answers in about a second.
+
+One index per data folder per user, in the user's cache folder beside the parse
+cache (storage/cachedir.py): never in the data folder and never the truth. Per
+record file it keeps the file's stat key, the record's summary facts, its
+problems or rule notes, and every stage clock; `check-overdue`, `list` and the
+bulletin's selection of assessed records ask it instead of reading every file.
+
+Freshness as git's index: a file is read again only when its stat key (size,
+mtime_ns, ctime_ns, inode) changed, or when it was modified within RACY_NS of
+the refresh that read it ("racily clean": a second edit in the same clock tick
+could keep the key, so such an entry is never trusted). New, removed and
+renamed files are seen by the walk. rules.yaml, org.yaml, the working-day
+calendar's release and tousu's own code are the index's key: a change of any
+re-derives everything. A file is stat'ed before it is read, so a write racing
+with a refresh at worst costs a read next time.
+
+SQLite in WAL mode, one transaction per refresh: readers never block writers,
+two processes refreshing at once only serialise. A corrupt index is removed
+(the next run rebuilds it); a corrupt, locked or unwritable index, or no cache
+folder at all, means answering from the files (`Unavailable`) with identical
+answers. `TOUSU_NO_INDEX=1` turns it off; folders of fewer than MIN_FILES
+records do without.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, fields
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from tousu.config.rules import Rules
+from tousu.domain.deadlines import Stage, stages
+from tousu.domain.lifecycle import rule_problems
+from tousu.domain.model import STATES, Complaint, Customer
+from tousu.domain.workdays import WorkCalendar
+from tousu.errors import Problem
+from tousu.storage import cachedir, records
+from tousu.storage.store import Store
+from tousu.timeutil import to_china
+
+MIN_FILES = 200
+"""Below this many record files the files are read directly (well under 0.1 s)."""
+
+RACY_NS = 2_000_000_000
+"""A file modified this close to (or after) the start of a refresh is re-read next time (FAT: 2 s ticks)."""
+
+BATCH = 2_000
+"""Files read and written per batch of a refresh."""
+
+BUSY_MS = 10_000
+"""How long a refresh waits for another process's refresh before answering from the files."""
+
+_FORMAT = "tousu-index-1"
+_STAGE_FIELDS = tuple(fields(Stage))
+_PROBLEM_FIELDS = tuple(f.name for f in fields(Problem))
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS files (
+    folder TEXT NOT NULL, name TEXT NOT NULL,
+    size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, ctime_ns INTEGER NOT NULL, ino INTEGER NOT NULL,
+    problems TEXT, notes TEXT, summary TEXT, assessed INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (folder, name)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS stages (
+    folder TEXT NOT NULL, name TEXT NOT NULL, ord INTEGER NOT NULL, pending INTEGER NOT NULL, data TEXT NOT NULL,
+    PRIMARY KEY (folder, name, ord)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS pending_stages ON stages (pending, folder, name);
+"""
+
+
+class Unavailable(Exception):
+    """No index this time (off, too small, no cache folder, corrupt, locked, unwritable): read the files."""
+
+
+@dataclass(frozen=True)
+class Summary:
+    """A complaint's facts as list, check-overdue and the filters read them (the names are Complaint's)."""
+
+    id: str
+    received_at: datetime
+    channel: str
+    category: str
+    item: str
+    unit: str | None
+    state: str
+    current_severity: str
+    customer: Customer
+    ref: str | None
+    path: Path
+
+    @property
+    def state_zh(self) -> str:
+        return STATES[self.state]
+
+
+_SUMMARY = tuple(f.name for f in fields(Summary) if f.name not in ("customer", "path", "received_at"))
+
+Item = tuple[Any, list[Stage]]  # (a Complaint or a Summary, its pending stages)
+
+
+@dataclass
+class View:
+    """What a query needs: each complaint with its pending stages, the rule notes, the unreadable files."""
+
+    items: list[Item]
+    notes: list[Problem]
+    problems: list[Problem]
+
+
+# ---- records → rows, rows → values ----------------------------------------------------
+
+
+def _plain(v: Any) -> Any:
+    return v.isoformat() if isinstance(v, datetime) else list(v) if isinstance(v, tuple) else v
+
+
+def _encode_stage(s: Stage) -> str:
+    return json.dumps([_plain(getattr(s, f.name)) for f in _STAGE_FIELDS], ensure_ascii=False)
+
+
+def _decode_stage(text: str) -> Stage:
+    kw = {}
+    for f, v in zip(_STAGE_FIELDS, json.loads(text)):
+        kind = str(f.type)
+        if v is not None and "datetime" in kind:
+            v = to_china(datetime.fromisoformat(v))
+        elif v is not None and kind.startswith("tuple"):
+            v = tuple(v)
+        kw[f.name] = v
+    return Stage(**kw)
+
+
+def _encode_problems(ps: list[Problem]) -> str | None:
+    return json.dumps([[str(p.path) if n == "path" else getattr(p, n) for n in _PROBLEM_FIELDS] for p in ps],
+                      ensure_ascii=False) if ps else None
+
+
+def _decode_problems(text: str) -> list[Problem]:
+    return [Problem(**{**dict(zip(_PROBLEM_FIELDS, v)), "path": Path(v[0])}) for v in json.loads(text)]
+
+
+def _encode_summary(c: Complaint) -> str:
+    return json.dumps([c.received_at.isoformat(), [getattr(c, n) for n in _SUMMARY],
+                       [getattr(c.customer, f.name) for f in fields(Customer)]], ensure_ascii=False)
+
+
+def _decode_summary(text: str, path: Path) -> Summary:
+    received, values, customer = json.loads(text)
+    return Summary(received_at=to_china(datetime.fromisoformat(received)), customer=Customer(*customer),
+                   path=path, **dict(zip(_SUMMARY, values)))
+
+
+# ---- where, and which version of everything ----------------------------------------------
+
+
+def enabled() -> bool:
+    return os.environ.get("TOUSU_NO_INDEX", "") in ("", "0")
+
+
+def _code_version() -> str:
+    """tousu's version and code, Python's, chinese_calendar's (the calendar's release)."""
+    import tousu
+    from tousu.domain import workdays
+
+    h = hashlib.blake2b(f"{_FORMAT} {tousu.__version__} {sys.version}".encode(), digest_size=16)
+    h.update(workdays.calendar_release().encode())
+    for path in sorted(Path(tousu.__file__).parent.rglob("*")):
+        if path.suffix in (".py", ".yaml"):
+            h.update(path.name.encode() + path.read_bytes())
+    return h.hexdigest()
+
+
+def key_of(rules_path: Path, org_path: Path) -> str:
+    """What every derived row depends on: rules.yaml, org.yaml and the code (cf. `_code_version`)."""
+    h = hashlib.blake2b(_code_version().encode(), digest_size=16)
+    for p in (rules_path, org_path):
+        try:
+            h.update(p.read_bytes())
+        except OSError:
+            h.update(b"\0missing")
+    return h.hexdigest()
+
+
+def index_path(root: Path) -> Path | None:
+    home = cachedir.home()
+    if home is None:
+        return None
+    key = hashlib.blake2b(str(Path(root).resolve()).encode("utf-8"), digest_size=8).hexdigest()
+    return home / key / f"index-{_FORMAT.rsplit('-', 1)[1]}.sqlite"
+
+
+# ---- answering -----------------------------------------------------------------------------
+
+
+def view(store: Store, rules: Rules, cal: WorkCalendar, key: str,
+         months: Iterable[tuple[int, int]] | None = None, pending_only: bool = False) -> View:
+    """Every complaint (of `months`) with its pending stages, the rule notes and the unreadable files.
+
+    From the index where it can be used, else from the files: the same answer either way.
+    `pending_only` leaves out the complaints with nothing pending (check-overdue has no use for them).
+    """
+    months = None if months is None else sorted(set(months))
+    try:
+        return _indexed(store, rules, cal, key, months, pending_only)
+    except Unavailable:
+        return files_view(store, rules, cal, months)
+
+
+def files_view(store: Store, rules: Rules, cal: WorkCalendar,
+               months: Iterable[tuple[int, int]] | None = None) -> View:
+    """The view read from the record files (what the index must always equal)."""
+    complaints, problems = store.load_all(months)
+    items: list[Item] = [(c, [s for s in stages(c, rules, cal) if s.pending]) for c in complaints]
+    return View(items, [p for c in complaints for p in rule_problems(c, rules)], problems)
+
+
+def _indexed(store: Store, rules: Rules, cal: WorkCalendar, key: str,
+             months: list[tuple[int, int]] | None, pending_only: bool) -> View:
+    if not enabled():
+        raise Unavailable("off")
+    key = f"{key} {store.max_record_bytes}"  # a record's size limit decides what is a problem
+    walk = _walk(store, months)
+    if len(walk) < MIN_FILES and months is None:
+        raise Unavailable("small")
+    path = index_path(store.root)
+    if path is None:
+        raise Unavailable("no cache folder")
+    import sqlite3
+
+    conn = None
+    try:
+        conn = _connect(path, store.root)
+        folders = None if months is None else sorted({f for f, _ in walk} | {f"{y:04d}-{m:02d}" for y, m in months})
+        if _meta(conn, "key") != key and folders is not None:
+            _refresh(conn, store, rules, cal, key, _walk(store, None), None)  # everything is derived again
+        else:
+            _refresh(conn, store, rules, cal, key, walk, folders)
+        return _query(conn, store, folders, pending_only)
+    except sqlite3.DatabaseError as exc:
+        _unusable(path, exc)
+        raise Unavailable(str(exc)) from None
+    except OSError as exc:
+        cachedir.notice(f"索引「{path}」无法使用（{exc.strerror or exc}），本次直接读取记录文件，结果相同但较慢")
+        raise Unavailable(str(exc)) from None
+    finally:
+        if conn is not None:
+            conn.close()
+
+
+def _unusable(path: Path, exc: Exception) -> None:
+    """Corrupt: remove it (the next run builds it again). Locked: say nothing. Unwritable: say so once."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code in (11, 26):  # SQLITE_CORRUPT, SQLITE_NOTADB
+        for p in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+            try:
+                p.unlink(missing_ok=True)
+            except OSError:
+                pass
+        cachedir.notice(f"索引「{path}」已损坏，已删除，下次运行时重建；本次直接读取记录文件，结果相同")
+    elif code not in (5, 6):  # SQLITE_BUSY, SQLITE_LOCKED: another tousu is refreshing it
+        cachedir.notice(f"索引「{path}」无法使用（{exc}），本次直接读取记录文件，结果相同但较慢")
+
+
+def _connect(path: Path, root: Path) -> Any:
+    import sqlite3
+
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    note = path.parent / "data-folder.txt"
+    if not note.exists():
+        note.write_text(f"tousu 解析缓存与索引，可随时删除。数据目录：{Path(root).resolve()}\n", encoding="utf-8")
+    conn = sqlite3.connect(path, timeout=BUSY_MS / 1000, isolation_level=None)
+    try:
+        if conn.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        if conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'stages'").fetchone()[0] == 0:
+            conn.executescript(_SCHEMA)
+        return conn
+    except BaseException:
+        conn.close()
+        raise
+
+
+def _meta(conn: Any, k: str) -> str | None:
+    row = conn.execute("SELECT v FROM meta WHERE k = ?", (k,)).fetchone()
+    return row[0] if row else None
+
+
+StatKey = tuple[int, int, int, int]
+Walk = dict[tuple[str, str], tuple[Path, StatKey]]
+
+
+def _walk(store: Store, months: list[tuple[int, int]] | None) -> Walk:
+    """(folder, name) → (path, stat key) of every record file the files would be read from."""
+    return {(p.parent.name, p.name): (p, _stat_key(p)) for p in store.paths(months)}
+
+
+def _stat_key(p: Path) -> StatKey:
+    try:
+        st = os.stat(p)
+    except OSError:
+        return (-1, -1, -1, -1)  # gone or unreadable: read (and report) it every time
+    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
+
+
+def _where(folders: list[str] | None, alias: str = "") -> tuple[str, list[str]]:
+    if folders is None:
+        return "", []
+    return f" AND {alias}folder IN ({','.join('?' * len(folders))})", list(folders)
+
+
+# ---- refreshing ----------------------------------------------------------------------------
+
+
+def _stale(conn: Any, key: str, walk: Walk, folders: list[str] | None) -> tuple[bool, list, list]:
+    """(key changed, files new or changed, files gone) — against what the index holds now."""
+    if _meta(conn, "key") != key:
+        return True, list(walk), []
+    where, args = _where(folders)
+    known = {(f, n): (size, m, c, i) for f, n, size, m, c, i in
+             conn.execute(f"SELECT folder, name, size, mtime_ns, ctime_ns, ino FROM files WHERE 1{where}", args)}
+    changed = [k for k, (_, st) in walk.items() if known.get(k) != st]
+    return False, changed, [k for k in known if k not in walk]
+
+
+def _refresh(conn: Any, store: Store, rules: Rules, cal: WorkCalendar, key: str, walk: Walk,
+             folders: list[str] | None) -> None:
+    """Bring the index up to date with the walk: one transaction, only what changed read again."""
+    start = time.time_ns()
+    rekey, changed, gone = _stale(conn, key, walk, folders)
+    if not (rekey or changed or gone):
+        return
+    conn.execute("BEGIN IMMEDIATE")  # waits for another refresh (BUSY_MS), then looks again
+    try:
+        rekey, changed, gone = _stale(conn, key, walk, folders)
+        if rekey:
+            conn.execute("DELETE FROM files")
+            conn.execute("DELETE FROM stages")
+        for k in gone + ([] if rekey else changed):
+            conn.execute("DELETE FROM files WHERE folder = ? AND name = ?", k)
+            conn.execute("DELETE FROM stages WHERE folder = ? AND name = ?", k)
+        for i in range(0, len(changed), BATCH):
+            _store_rows(conn, [walk[k] for k in changed[i:i + BATCH]], store, rules, cal, start)
+        conn.execute("INSERT OR REPLACE INTO meta VALUES ('key', ?)", (key,))
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            conn.execute("ROLLBACK")
+        raise
+
+
+def _store_rows(conn: Any, found: list[tuple[Path, StatKey]], store: Store, rules: Rules, cal: WorkCalendar,
+                start: int) -> None:
+    """Read these files and write their rows (a batch at a time: memory stays small at any size)."""
+    file_rows, stage_rows = [], []
+    for path, st in found:
+        c, problems = records.read(path, store.max_record_bytes)
+        if st[1] >= start - RACY_NS or st[2] >= start - RACY_NS:
+            st = (-1, *st[1:])  # racily clean: never trusted, read again next time
+        folder, name = path.parent.name, path.name
+        if c is None:
+            file_rows.append((folder, name, *st, _encode_problems(problems), None, None, _mentions_assess(path)))
+            continue
+        assessed = any(e.action == "assess" for e in c.history)
+        file_rows.append((folder, name, *st, None, _encode_problems(rule_problems(c, rules)), _encode_summary(c),
+                          int(assessed)))
+        stage_rows.extend((folder, name, i, int(s.pending), _encode_stage(s))
+                          for i, s in enumerate(stages(c, rules, cal)))
+    conn.executemany("INSERT OR REPLACE INTO files VALUES (?,?,?,?,?,?,?,?,?,?)", file_rows)
+    conn.executemany("INSERT OR REPLACE INTO stages VALUES (?,?,?,?,?)", stage_rows)
+
+
+def _mentions_assess(path: Path) -> int:
+    """An unreadable file is in the bulletin's selection as the bytes say (cli/report.load_for_month)."""
+    try:
+        return int(b"assess" in path.read_bytes())
+    except OSError:
+        return 1
+
+
+# ---- querying ------------------------------------------------------------------------------
+
+
+def _query(conn: Any, store: Store, folders: list[str] | None, pending_only: bool) -> View:
+    """The view from the index, in the files' order (folder, then file name), from one snapshot."""
+    where, args = _where(folders)
+    conn.execute("BEGIN")
+    try:
+        pending: dict[tuple[str, str], list[Stage]] = {}
+        for f, n, data in conn.execute(
+                f"SELECT folder, name, data FROM stages WHERE pending = 1{where} ORDER BY folder, name, ord", args):
+            pending.setdefault((f, n), []).append(_decode_stage(data))
+        if pending_only:
+            rows = conn.execute(f"SELECT folder, name, summary FROM files f WHERE summary IS NOT NULL{where} AND "
+                                "EXISTS (SELECT 1 FROM stages s WHERE s.pending = 1 AND s.folder = f.folder "
+                                "AND s.name = f.name) ORDER BY folder, name", args)
+        else:
+            rows = conn.execute(f"SELECT folder, name, summary FROM files WHERE summary IS NOT NULL{where} "
+                                "ORDER BY folder, name", args)
+        items: list[Item] = [(_decode_summary(text, store.complaints / f / n), pending.get((f, n), []))
+                             for f, n, text in rows]
+        notes, problems = (list(_problems(conn, column, where, args)) for column in ("notes", "problems"))
+    finally:
+        conn.execute("COMMIT")
+    return View(items, notes, problems)
+
+
+def _problems(conn: Any, column: str, where: str, args: list[str]) -> Iterator[Problem]:
+    for (text,) in conn.execute(f"SELECT {column} FROM files WHERE {column} IS NOT NULL{where} "
+                                "ORDER BY folder, name", args):
+        yield from _decode_problems(text)
+

@@ -1,0 +1,329 @@
+"""The derived index (storage/index.py) always answers what the record files answer.
+
+Random records from bench/make_data.py, then random edits — hand edits, tousu steps,
+deletes, renames, broken files, rules.yaml changes, an edit inside the racy window —
+and after each the index's view must equal the view read from the files, and the
+commands' output must be the same with the index and with TOUSU_NO_INDEX=1.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import re
+import shutil
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from tousu.cli import app
+from tousu.config import rules as rules_mod
+from tousu.domain.workdays import WorkCalendar
+from tousu.storage import cachedir, index
+from tousu.storage.store import Store
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "bench"))
+import make_data  # noqa: E402
+
+AT = "2026-11-20 10:00"
+
+
+@pytest.fixture(autouse=True)
+def _index_on(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setattr(index, "MIN_FILES", 0)
+    monkeypatch.setenv("TOUSU_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.delenv("TOUSU_NO_INDEX", raising=False)
+    cachedir.notices()  # none left over from another test
+    return tmp_path / "cache"
+
+
+@pytest.fixture
+def bench_data(tmp_path: Path) -> Path:
+    data = tmp_path / "data"
+    make_data.generate(60, data, seed=random.randrange(10**6))
+    shutil.copy(REPO / "rules.yaml", data / "rules.yaml")
+    return data
+
+
+def _facts(c) -> tuple:
+    return (c.id, c.received_at, c.channel, c.category, c.item, c.unit, c.state, c.state_zh, c.current_severity,
+            c.customer, c.ref, c.path)
+
+
+def _same_view(data: Path, **kw) -> index.View:
+    """The index's view equals the files' view (and was answered by the index)."""
+    store = Store(data)
+    rules = rules_mod.load(data / "rules.yaml")
+    cal = WorkCalendar(rules.holidays, rules.workdays)
+    key = index.key_of(data / "rules.yaml", data / "org.yaml")
+    got = index._indexed(store, rules, cal, key, kw.get("months"), kw.get("pending_only", False))
+    want = index.files_view(store, rules, cal, kw.get("months"))
+    if kw.get("pending_only"):
+        want.items = [(c, st) for c, st in want.items if st]
+    assert [(_facts(c), st) for c, st in got.items] == [(_facts(c), st) for c, st in want.items]
+    assert got.notes == want.notes and got.problems == want.problems
+    assert all(type(c) is index.Summary for c, _ in got.items)
+    return got
+
+
+def _run(data: Path, *args: str, off: bool = False):
+    env = {"TOUSU_NO_INDEX": "1"} if off else {}
+    return CliRunner(env=env).invoke(app, ["--data", str(data), "--rules", str(data / "rules.yaml"), *args],
+                                     catch_exceptions=False)
+
+
+COMMANDS = (("check-overdue", "--at", AT, "--format", "json"), ("check-overdue", "--at", "2026-07-15 09:00"),
+            ("list", "--format", "json", "--at", AT), ("list", "--month", "2026-07", "--at", AT),
+            ("list", "--overdue", "--state", "处理中", "--format", "json", "--at", AT))
+
+
+def _same_output(data: Path) -> None:
+    for args in COMMANDS:
+        on, off = _run(data, *args), _run(data, *args, off=True)
+        assert (on.exit_code, on.stdout, on.stderr) == (off.exit_code, off.stdout, off.stderr), args
+
+
+def _views(data: Path) -> None:
+    _same_view(data)
+    _same_view(data, pending_only=True)
+    _same_view(data, months=[(2026, 7), (2026, 11)])
+    _same_view(data, months=[(2025, 1)])
+
+
+def _pending_ids(data: Path) -> list[str]:
+    return [c.id for c, st in _same_view(data, pending_only=True).items]
+
+
+def _edit(data: Path, rng: random.Random) -> str:
+    files = sorted((data / "complaints").rglob("TS*.yaml"))
+    path = rng.choice(files)
+    kind = rng.choice(["hand", "step", "delete", "rename", "break", "rules", "new"])
+    text = path.read_text(encoding="utf-8")
+    if kind == "hand":  # same length, old timestamps put back: only ctime and the bytes tell
+        st = path.stat()
+        path.write_text(re.sub(r"(?m)^  name: .", "  name: 改" if "name: 改" not in text else "  name: 正", text,
+                               count=1), encoding="utf-8")
+        os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    elif kind == "step":
+        pending = _pending_ids(data)
+        if pending:
+            cid = rng.choice(pending)
+            r = _run(data, "contact", cid, "--at", AT)
+            if r.exit_code != 0:
+                _run(data, "dispatch", cid, "--unit", "城关供电所", "--at", AT)
+    elif kind == "delete":
+        path.unlink()
+    elif kind == "rename":  # a copy under another name: a located problem, the original gone
+        path.rename(path.with_name(path.stem[:-4] + "9999.yaml"))
+    elif kind == "break":
+        path.write_text(text.replace("history:", "history: [", 1), encoding="utf-8")
+    elif kind == "rules":
+        rules = data / "rules.yaml"
+        body = rules.read_text(encoding="utf-8")
+        changed = re.sub(r"(reply: \{name: 答复客户, limit: )\d+", lambda m: m.group(1) + str(rng.randrange(2, 8)),
+                         body)
+        changed = re.sub(r"(revisit: \{name: 回访, limit: )\d+", lambda m: m.group(1) + str(rng.randrange(12, 49)),
+                         changed)
+        assert changed.count("limit:") == body.count("limit:") and "答复客户, limit: " in changed
+        rules.write_text(changed, encoding="utf-8")
+    else:
+        new_id = path.stem[:-4] + str(rng.randrange(9000, 9999))  # a new record (or a located problem)
+        if not path.with_name(f"{new_id}.yaml").exists():
+            path.with_name(f"{new_id}.yaml").write_text(text.replace(path.stem, new_id), encoding="utf-8")
+    return kind
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_index_equals_files_through_random_edits(bench_data: Path, seed: int) -> None:
+    rng = random.Random(seed)
+    _views(bench_data)
+    kinds = []
+    for _ in range(8):
+        kinds.append(_edit(bench_data, rng))
+        _views(bench_data)
+    _same_output(bench_data)
+    assert kinds  # the edits ran
+
+
+def test_every_kind_of_edit_is_seen(bench_data: Path) -> None:
+    rng = random.Random(7)
+    _views(bench_data)
+    for kind in ("hand", "step", "delete", "rename", "break", "rules", "new"):
+        while _edit(bench_data, rng) != kind:
+            pass
+        _views(bench_data)
+    _same_output(bench_data)
+
+
+def test_unchanged_files_are_not_read_again(bench_data: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(index, "RACY_NS", 0)  # the files were written before this refresh began
+    first = _same_view(bench_data)
+
+    def boom(*a, **k):
+        raise AssertionError("a file was read although its stat key is unchanged")
+
+    monkeypatch.setattr(index.records, "read", boom)
+    store = Store(bench_data)
+    rules = rules_mod.load(bench_data / "rules.yaml")
+    key = index.key_of(bench_data / "rules.yaml", bench_data / "org.yaml")
+    again = index._indexed(store, rules, WorkCalendar(rules.holidays, rules.workdays), key, None, False)
+    assert [(_facts(c), st) for c, st in again.items] == [(_facts(c), st) for c, st in first.items]
+
+
+@pytest.mark.parametrize("racy_rule", [True, False])
+def test_an_edit_within_the_racy_window_is_seen(bench_data: Path, monkeypatch: pytest.MonkeyPatch,
+                                                racy_rule: bool) -> None:
+    """Where times are whole seconds (and ctime tells nothing), a same-size edit in the same second keeps
+    the stat key: only the racy rule (an entry written that close to its refresh is not trusted) sees it."""
+    real = index._stat_key
+
+    def coarse(p: Path):
+        size, m, _, ino = real(p)
+        return (size, m // 10**9 * 10**9, 0, ino)
+
+    monkeypatch.setattr(index, "_stat_key", coarse)
+    if not racy_rule:
+        monkeypatch.setattr(index, "RACY_NS", -10**12)
+    path = sorted((bench_data / "complaints").rglob("TS*.yaml"))[0]
+    text = path.read_text(encoding="utf-8")
+    path.write_text(re.sub(r"(?m)^  name: .", "  name: 甲", text, count=1), encoding="utf-8")
+    before = coarse(path)
+    names = {c.id: c.customer.name for c, _ in _same_view(bench_data).items}
+    path.write_text(re.sub(r"(?m)^  name: .", "  name: 乙", text, count=1), encoding="utf-8")
+    os.utime(path, ns=(before[1], before[1]))
+    assert coarse(path) == before
+    if racy_rule:
+        names = {c.id: c.customer.name for c, _ in _same_view(bench_data).items}
+        assert names[path.stem].startswith("乙")
+    else:  # without it the index would keep the old name: the test above can fail
+        store = Store(bench_data)
+        rules = rules_mod.load(bench_data / "rules.yaml")
+        key = index.key_of(bench_data / "rules.yaml", bench_data / "org.yaml")
+        stale = index._indexed(store, rules, WorkCalendar(rules.holidays, rules.workdays), key, None, False)
+        assert {c.id: c.customer.name for c, _ in stale.items}[path.stem].startswith("甲")
+
+
+# ---- processes, broken and unusable indexes, no home ------------------------------------------
+
+
+def _tousu(data: Path, *args: str, env: dict[str, str] | None = None, user: int | None = None,
+           wait: bool = True):
+    cmd = [sys.executable, "-m", "tousu", "--data", str(data), "--rules", str(data / "rules.yaml"), *args]
+    full = {k: v for k, v in os.environ.items() if not k.startswith("TOUSU_")}
+    full.update(PYTHONPATH=str(REPO / "src"), **(env or {}))
+    kw = dict(env=full, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8")
+    if user is not None:
+        kw.update(user=user, group=user)
+    proc = subprocess.Popen(cmd, **kw)
+    return proc.communicate(timeout=120) + (proc.returncode,) if wait else proc
+
+
+@pytest.fixture
+def big(tmp_path: Path) -> Path:
+    """Enough records for the index to be used by a real tousu process (index.MIN_FILES)."""
+    data = tmp_path / "big"
+    make_data.generate(210, data)
+    shutil.copy(REPO / "rules.yaml", data / "rules.yaml")
+    return data
+
+
+ARGS = ("check-overdue", "--at", AT, "--format", "json")
+
+
+def test_processes_refreshing_at_once_agree_and_leave_a_sound_index(big: Path, tmp_path: Path) -> None:
+    env = {"TOUSU_CACHE_DIR": str(tmp_path / "shared-cache")}
+    want = _tousu(big, *ARGS, env={"TOUSU_NO_INDEX": "1"})
+    procs = [_tousu(big, *ARGS, env=env, wait=False) for _ in range(3)]
+    results = [p.communicate(timeout=120) + (p.returncode,) for p in procs]
+    assert all(r == want for r in results)
+    (db,) = (tmp_path / "shared-cache").rglob("index-*.sqlite")
+    assert sqlite3.connect(db).execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    assert _tousu(big, *ARGS, env=env) == want
+
+
+def test_a_corrupt_index_gives_the_same_answer_and_is_built_again(big: Path, tmp_path: Path) -> None:
+    env = {"TOUSU_CACHE_DIR": str(tmp_path / "c")}
+    want = _tousu(big, *ARGS, env={"TOUSU_NO_INDEX": "1"})
+    assert _tousu(big, *ARGS, env=env) == want
+    (db,) = (tmp_path / "c").rglob("index-*.sqlite")
+    db.write_bytes(b"SQLite format 3\0" + os.urandom(4096))
+    out, err, code = _tousu(big, *ARGS, env=env)
+    assert (out, code) == (want[0], want[2])
+    assert err == want[1] + f"注意：索引「{db}」已损坏，已删除，下次运行时重建；本次直接读取记录文件，结果相同\n"
+    assert _tousu(big, *ARGS, env=env) == want
+    assert sqlite3.connect(db).execute("SELECT count(*) FROM files").fetchone()[0] == 210
+
+
+def test_a_read_only_index_means_the_files(bench_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The index cannot be written (as in a read-only cache folder): the files answer, said once."""
+    assert _run(bench_data, *ARGS).exit_code in (0, 1)  # built
+    (db,) = (tmp_path / "cache").rglob("index-*.sqlite")
+    connect = sqlite3.connect
+    monkeypatch.setattr(sqlite3, "connect", lambda path, **kw: connect(f"file:{path}?mode=ro", uri=True, **kw))
+    victim = sorted((bench_data / "complaints").rglob("TS*.yaml"))[5]
+    victim.write_text(victim.read_text(encoding="utf-8").replace("history:", "history: [", 1), encoding="utf-8")
+    want = _run(bench_data, *ARGS, off=True)
+    got = _run(bench_data, *ARGS)
+    assert (got.exit_code, got.stdout) == (want.exit_code, want.stdout) and got.exit_code == 2
+    assert got.stderr.startswith(want.stderr) and got.stderr.count(f"注意：索引「{db}」无法使用") == 1
+
+
+@pytest.mark.skipif(hasattr(os, "geteuid") and os.geteuid() == 0, reason="root writes into read-only folders")
+def test_a_read_only_cache_folder_means_the_files(big: Path, tmp_path: Path) -> None:
+    cache = tmp_path / "ro-cache"
+    env = {"TOUSU_CACHE_DIR": str(cache)}
+    assert _tousu(big, *ARGS, env=env) == _tousu(big, *ARGS, env={"TOUSU_NO_INDEX": "1"})
+    for p in [cache, *cache.rglob("*")]:
+        p.chmod(0o555 if p.is_dir() else 0o444)
+    try:
+        (big / "complaints" / "2026-03" / "TS202603319999.yaml").write_text("id: [", encoding="utf-8")
+        want = _tousu(big, *ARGS, env={"TOUSU_NO_INDEX": "1"})
+        out, err, code = _tousu(big, *ARGS, env=env)
+        assert (out, code) == (want[0], want[2])
+        assert err.startswith(want[1]) and err.count("注意：索引") == 1
+    finally:
+        for p in [cache, *cache.rglob("*")]:
+            p.chmod(0o755 if p.is_dir() else 0o644)
+
+
+NO_PASSWD = """\
+import pwd, sys
+def nobody(uid):
+    raise KeyError(f"getpwuid(): uid not found: {uid}")
+pwd.getpwuid = nobody
+from tousu.cli import main
+sys.argv[0] = "tousu"
+main()
+"""
+
+
+def test_no_home_directory_means_the_files_with_one_warning(big: Path) -> None:
+    """cron under a service account: HOME unset and the uid not in /etc/passwd (getpwuid fails)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("HOME", "XDG_CACHE_HOME") and not k.startswith("TOUSU_")}
+    env.update(PYTHONPATH=str(REPO / "src"))
+    cmd = [sys.executable, "-c", NO_PASSWD, "--data", str(big), "--rules", str(big / "rules.yaml"), *ARGS]
+    run = subprocess.run(cmd, env=env, capture_output=True, text=True, encoding="utf-8")
+    off = subprocess.run(cmd, env={**env, "TOUSU_NO_INDEX": "1", "TOUSU_NO_CACHE": "1"},
+                         capture_output=True, text=True, encoding="utf-8")
+    assert (run.returncode, run.stdout) == (off.returncode, off.stdout) and run.returncode == 1
+    assert "Traceback" not in run.stderr and off.stderr == ""
+    assert run.stderr == f"注意：{cachedir.NO_HOME}\n"
+def test_no_home_directory_in_process(bench_data: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import pwd
+
+    want = _run(bench_data, *ARGS, off=True)
+    for name in ("HOME", "TOUSU_CACHE_DIR", "XDG_CACHE_HOME"):
+        monkeypatch.delenv(name, raising=False)
+
+    def nobody(uid: int):
+        raise KeyError(f"getpwuid(): uid not found: {uid}")
+
+    monkeypatch.setattr(pwd, "getpwuid", nobody)
+    got = _run(bench_data, *ARGS)
+    assert (got.exit_code, got.stdout) == (want.exit_code, want.stdout)
+    assert got.stderr == want.stderr + f"注意：{cachedir.NO_HOME}\n"
