@@ -35,7 +35,7 @@ def _logged(stderr: str) -> Path:
 def test_a_crash_in_check_overdue_exits_2_with_the_log_named_and_json_errors(
         monkeypatch, capsys, data_dir: Path, tmp_path: Path) -> None:
     monkeypatch.setenv("TOUSU_LOG_DIR", str(tmp_path / "logs"))
-    monkeypatch.setattr(overdue, "check", _boom)
+    monkeypatch.setattr(overdue, "check_stages", _boom)  # what check-overdue calls (issue #13)
     code = _main(monkeypatch, "--data", str(data_dir), "check-overdue", "--format", "json",
                  "--at", "2026-11-20 09:00")
     got = capsys.readouterr()
@@ -73,7 +73,7 @@ def test_without_a_usable_state_folder_the_log_goes_to_a_private_temp_folder(
     monkeypatch.setenv("XDG_STATE_HOME", str(blocked))  # mkdir under a file fails
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "tmp"))
     (tmp_path / "tmp").mkdir()
-    monkeypatch.setattr(overdue, "check", _boom)
+    monkeypatch.setattr(overdue, "check_stages", _boom)  # what check-overdue calls (issue #13)
     code = _main(monkeypatch, "--data", str(data_dir), "check-overdue", "--at", "2026-11-20 09:00")
     assert code == 2
     log = _logged(capsys.readouterr().err)
@@ -84,7 +84,7 @@ def test_ctrl_c_stays_130(monkeypatch, capsys, data_dir: Path) -> None:
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(overdue, "check", interrupted)
+    monkeypatch.setattr(overdue, "check_stages", interrupted)
     assert _main(monkeypatch, "--data", str(data_dir), "check-overdue", "--at", "2026-11-20 09:00") == 130
     assert "Traceback" not in capsys.readouterr().err
 
@@ -92,7 +92,7 @@ def test_ctrl_c_stays_130(monkeypatch, capsys, data_dir: Path) -> None:
 def test_a_real_process_that_crashes_exits_2_and_prints_no_traceback(data_dir: Path, tmp_path: Path) -> None:
     script = ("import sys; from tousu.reports import overdue\n"
               "def boom(*a, **k): raise ZeroDivisionError('x')\n"
-              "overdue.check = boom\n"
+              "overdue.check_stages = boom\n"
               "from tousu.cli import main; sys.argv = ['tousu'] + sys.argv[1:]; main()\n")
     env = {**os.environ, "TOUSU_LOG_DIR": str(tmp_path / "logs")}
     r = subprocess.run([sys.executable, "-c", script, "--data", str(data_dir), "check-overdue",
