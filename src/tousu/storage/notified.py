@@ -14,12 +14,16 @@ from pathlib import Path
 from typing import Any
 
 from tousu.config import yamlio
-from tousu.storage.parsecache import cache_home
+from tousu.storage import cachedir
 
 
-def state_path(data_dir: Path, *filters: str | None) -> Path:
+def state_path(data_dir: Path, *filters: str | None) -> Path | None:
+    """None: no cache folder (a user without a home directory; cachedir says so), so every row is new."""
+    home = cachedir.home()
+    if home is None:
+        return None
     key = "\0".join([str(data_dir.resolve()), *(f or "" for f in filters)])
-    return cache_home() / "check-overdue" / f"{hashlib.sha256(key.encode()).hexdigest()[:24]}.json"
+    return home / "check-overdue" / f"{hashlib.sha256(key.encode()).hexdigest()[:24]}.json"
 
 
 def row_key(row: dict[str, Any]) -> str:
@@ -27,7 +31,9 @@ def row_key(row: dict[str, Any]) -> str:
     return f"{row['id']}|{row['stage']}|{row['started']}"
 
 
-def load(path: Path) -> dict[str, str | None]:
+def load(path: Path | None) -> dict[str, str | None]:
+    if path is None:
+        return {}
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -35,8 +41,10 @@ def load(path: Path) -> dict[str, str | None]:
     return data if isinstance(data, dict) else {}
 
 
-def save(path: Path, seen: dict[str, str | None]) -> None:
+def save(path: Path | None, seen: dict[str, str | None]) -> None:
     """Best effort: a cache that cannot be written only means listing again next time."""
+    if path is None:
+        return
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         yamlio.write_atomic(path, json.dumps(seen, ensure_ascii=False, sort_keys=True))
