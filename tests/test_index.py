@@ -52,7 +52,7 @@ def bench_data(tmp_path: Path) -> Path:
 
 def _facts(c) -> tuple:
     return (c.id, c.received_at, c.channel, c.category, c.item, c.unit, c.state, c.state_zh, c.current_severity,
-            c.customer, c.ref, c.path)
+            c.customer, c.ref, c.content, c.path)
 
 
 def _same_view(data: Path, **kw) -> index.View:
@@ -77,7 +77,9 @@ def _run(data: Path, *args: str, off: bool = False):
                                      catch_exceptions=False)
 
 
-COMMANDS = (("check-overdue", "--at", AT, "--format", "json"), ("check-overdue", "--at", "2026-07-15 09:00"),
+COMMANDS = (("find", "139", "--format", "json", "--at", AT), ("find", "态度"), ("todo", "--at", AT),
+            ("todo", "--unit", "城关供电所", "--format", "json", "--at", AT),
+            ("check-overdue", "--at", AT, "--format", "json"), ("check-overdue", "--at", "2026-07-15 09:00"),
             ("list", "--format", "json", "--at", AT), ("list", "--month", "2026-07", "--at", AT),
             ("list", "--overdue", "--state", "处理中", "--format", "json", "--at", AT))
 

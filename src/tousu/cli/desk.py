@@ -31,13 +31,15 @@ def find_cmd(ctx: typer.Context,
     a = app_of(ctx)
     check_format(fmt)
     now = parse_at(at, a.now)
-    complaints, problems = a.load_all()
-    rows = search.find(complaints, text, a.rules, a.calendar, now)
+    v = a.view()  # the index where it can be used: the same answer as the files
+    problems = v.problems
+    rows = search.find_stages(v.items, text, a.rules, a.calendar, now)
     if fmt == "json":
         print_json({"query": text, "as_of": iso(now), "results": rows, "rules": str(a.rules_path)})
     else:
         render.find_table(out, text, rows)
-    print_notes(a.notes(c for c in complaints if c.id in {r["id"] for r in rows}))
+    found = {str(c.path) for c, _ in v.items if c.id in {r["id"] for r in rows}}
+    print_notes([p for p in v.notes if str(p.path) in found])
     print_problems(problems)
     if problems:
         raise typer.Exit(2)
@@ -66,8 +68,9 @@ def todo_cmd(ctx: typer.Context,
         unit = m.value
     person = canon(a, "person", person, "--person")
     person_unit = a.org.person(person).unit if person else None
-    complaints, problems = a.load_all()
-    rows = todo_mod.todo(complaints, todo_mod.owners_for(unit, person_unit), a.rules, a.calendar, now)
+    v = a.view(pending_only=True)  # the index where it can be used: the same answer as the files
+    problems = v.problems
+    rows = todo_mod.todo_stages(v.items, todo_mod.owners_for(unit, person_unit), a.rules, a.calendar, now)
     title = f"{unit or person_unit}的待办" if (unit or person_unit) else "全部待办"
     if person:
         title = f"{person}（{person_unit}）的待办"
@@ -76,7 +79,7 @@ def todo_cmd(ctx: typer.Context,
                     "rules": str(a.rules_path)})
     else:
         render.todo_table(out, title, rows, now)
-    print_notes(a.notes(complaints))
+    print_notes(v.notes)
     print_problems(problems)
     if problems:
         raise typer.Exit(2)

@@ -9,11 +9,12 @@ customer name, address, and the words of the 诉求内容 (all of them, any orde
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
 from tousu.config.rules import Rules
-from tousu.domain.deadlines import stages
+from tousu.domain.deadlines import Stage, stages
 from tousu.domain.model import Complaint
 from tousu.domain.phones import phone_digits, query_digits
 from tousu.domain.warning import level
@@ -67,9 +68,10 @@ def by_ref(complaints: list[Complaint], ref: str) -> list[Complaint]:
     return [c for c in complaints if c.ref and _norm(c.ref) == q]
 
 
-def row(c: Complaint, rules: Rules, cal: WorkCalendar, now: datetime) -> dict[str, Any]:
+def row(c: Complaint, rules: Rules, cal: WorkCalendar, now: datetime,
+        st: Sequence[Stage] | None = None) -> dict[str, Any]:
     """One complaint as find (and list) show it: state and the next deadline with its level."""
-    pending = [s for s in stages(c, rules, cal) if s.pending]
+    pending = [s for s in (stages(c, rules, cal) if st is None else st) if s.pending]
     nxt = min(pending, key=lambda s: s.deadline, default=None)
     return {
         "id": c.id, "ref": c.ref, "received_at": iso(c.received_at), "name": c.customer.name,
@@ -83,6 +85,12 @@ def row(c: Complaint, rules: Rules, cal: WorkCalendar, now: datetime) -> dict[st
 
 def find(complaints: list[Complaint], query: str, rules: Rules, cal: WorkCalendar, now: datetime) -> list[dict[str, Any]]:
     """Every complaint matching `query`, newest first, each with the keys it matched on."""
-    hits = [(c, keys) for c in complaints if (keys := matched_keys(c, query))]
+    return find_stages(((c, stages(c, rules, cal)) for c in complaints), query, rules, cal, now)
+
+
+def find_stages(items: Iterable[tuple[Any, Sequence[Stage]]], query: str, rules: Rules, cal: WorkCalendar,
+                now: datetime) -> list[dict[str, Any]]:
+    """`find` over complaints given with their stages (the pending ones are enough: the index's view)."""
+    hits = [(c, st, keys) for c, st in items if (keys := matched_keys(c, query))]
     hits.sort(key=lambda h: (h[0].received_at, h[0].id), reverse=True)
-    return [{**row(c, rules, cal, now), "matched": keys} for c, keys in hits]
+    return [{**row(c, rules, cal, now, st), "matched": keys} for c, st, keys in hits]

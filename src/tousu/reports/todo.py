@@ -8,6 +8,7 @@ but 95598班 cannot act on it yet, so it is never charged to them in that state.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -43,9 +44,15 @@ def owed(c: Complaint, s: Stage) -> tuple[str, str, str]:
 def todo(complaints: list[Complaint], owners: set[str] | None, rules: Rules, cal: WorkCalendar,
          now: datetime) -> list[dict[str, Any]]:
     """Every pending stage owed by one of `owners` (None: everyone), by deadline then ID."""
+    return todo_stages(((c, stages(c, rules, cal)) for c in complaints), owners, rules, cal, now)
+
+
+def todo_stages(items: Iterable[tuple[Any, Sequence[Stage]]], owners: set[str] | None, rules: Rules,
+                cal: WorkCalendar, now: datetime) -> list[dict[str, Any]]:
+    """`todo` over complaints given with their stages (the pending ones are enough: the index's view)."""
     rows: list[dict[str, Any]] = []
-    for c in complaints:
-        for s in stages(c, rules, cal):
+    for c, st in items:
+        for s in st:
             if not s.pending:
                 continue
             key, name, owner = owed(c, s)

@@ -81,7 +81,7 @@ class Unavailable(Exception):
 
 @dataclass(frozen=True)
 class Summary:
-    """A complaint's facts as list, check-overdue and the filters read them (the names are Complaint's)."""
+    """A complaint's facts as list, check-overdue, find, todo and the filters read them (Complaint's names)."""
 
     id: str
     received_at: datetime
@@ -93,6 +93,7 @@ class Summary:
     current_severity: str
     customer: Customer
     ref: str | None
+    content: str
     path: Path
 
     @property
