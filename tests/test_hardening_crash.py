@@ -131,7 +131,7 @@ def test_an_exception_in_a_destructor_is_logged_not_printed(monkeypatch, capsys,
 
     monkeypatch.setenv("TOUSU_LOG_DIR", str(tmp_path / "logs"))
     monkeypatch.setattr(sys, "unraisablehook", sys.unraisablehook)  # main() installs its own; put it back after
-    monkeypatch.setattr(overdue, "check", leave_one_behind)
+    monkeypatch.setattr(overdue, "check_stages", leave_one_behind)
     assert _main(monkeypatch, "--data", str(data_dir), "check-overdue", "--at", "2026-11-20 09:00") == 0
     got = capsys.readouterr()
     assert "Traceback" not in got.err and "Exception ignored" not in got.err
