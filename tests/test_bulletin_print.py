@@ -205,3 +205,20 @@ def test_workbook_renders_to_pdf_with_header_and_footer(wb_path: Path, tmp_path:
         assert len(body) > 3, f"page {n} holds almost nothing"
         cases = [i for i, ln in enumerate(body) if ln.startswith("（") and "TS2026" in ln]
         assert all(i < len(body) - 3 for i in cases), f"a case title at the foot of page {n}"
+
+
+def test_many_units_split_into_even_tables_each_printable(tmp_path: Path) -> None:
+    units = tuple(f"第{n:02d}供电所" for n in range(1, 23))
+    cs = [mk(f"TS202611{2 + n % 20:02d}{n + 1:04d}", f"2026-11-{2 + n % 20:02d} 09:00",
+             ev("dispatch", f"2026-11-{2 + n % 20:02d} 09:10", unit=units[n % len(units)]),
+             reply(f"2026-11-{2 + n % 20:02d} 15:00"), phone=f"138{n:08d}") for n in range(60)]
+    r = month_report(cs, RULES, CAL, 2026, 11, as_of=t("2026-12-02 00:00"), units=units)
+    path = tmp_path / "多单位.xlsx"
+    write_month(r, path)
+    ws = openpyxl.load_workbook(path)["分类统计"]
+    heads = [row for row in _rows(ws) if row[0] == "投诉大类" and row[1] == "投诉项"]
+    sizes = [sum(1 for v in h[2:] if v not in (None, "属实合计", "受理合计")) for h in heads]
+    assert len(heads) > 1 and sum(sizes) == len(units) and max(sizes) - min(sizes) <= 1
+    assert len(ws.row_breaks.brk) == len(heads)  # each further table, and 按大类 with its chart, on a new page
+    widths = [ws.column_dimensions[openpyxl.utils.get_column_letter(i)].width for i in range(1, max(sizes) + 5)]
+    assert 11 * printable_px(True) / sum(column_px(w) for w in widths) >= MIN_PRINT_PT

@@ -350,3 +350,11 @@ def test_falsified_reply_is_criticised_in_the_notice(tmp_path: Path) -> None:
     assert "城关供电所：单位考核1件，合计500元。" in text
     assert "城关供电所在投诉回复中弄虚作假、隐瞒真相，依据第二十六条，对该单位及相关负责人予以通报批评。" in text
     assert "本月没有属实且供电责任的投诉。" in text
+
+
+def test_no_typical_case_chosen_says_so(nov: dict, tmp_path: Path) -> None:
+    path = tmp_path / "无案例.docx"
+    write_notice(notice(nov, COMPANY, cases=0), path)
+    text = _text(docx.Document(str(path)))
+    three = text.index("三、典型案例")
+    assert text[three + 1] == f"本月属实且供电责任的投诉{nov['counted']}件，典型案例从略，见附表。"

@@ -115,10 +115,11 @@ def choose(r: dict[str, Any], count: int, ids: Sequence[str]) -> list[dict[str, 
     return chosen
 
 
-def case_blocks(cases: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def case_blocks(cases: list[dict[str, Any]], total: int = 0) -> list[dict[str, Any]]:
     """三、典型案例: one 《投诉事件通报》 per case, its title kept with its body."""
     if not cases:
-        return [{"kind": "para", "text": "本月没有属实且供电责任的投诉。"}]
+        text = f"本月属实且供电责任的投诉{total}件，典型案例从略，见附表。" if total else "本月没有属实且供电责任的投诉。"
+        return [{"kind": "para", "text": text}]
     out = []
     for n, b in enumerate(cases, 1):
         marks = [b["severity"] + "投诉事件"] if b["severity"] != "一般" else []
@@ -174,7 +175,7 @@ def notice(r: dict[str, Any], company: Company | None, *, cases: int = 5, case_i
         ("一、总体情况", [{"kind": "para", "text": t} for t in overview(r)]
          + [{"kind": "note", "text": t} for t in rate_notes()]),
         ("二、分类与分布", distribution(r)),
-        ("三、典型案例", case_blocks(chosen)),
+        ("三、典型案例", case_blocks(chosen, len(r["bulletins"]))),
         ("四、考核情况", assessment_blocks(r)),
         ("五、下步工作要求", [{"kind": "para", "text": t} for t in requirements]
          or [{"kind": "blank", "text": REQUIREMENTS_BLANK}]),
