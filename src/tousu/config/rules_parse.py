@@ -12,83 +12,9 @@ from tousu.config.matching import normalize
 from tousu.config.rules_model import (OPTIONAL_STAGE_KEYS, PENALTY_ROLES, PENALTY_TABLES, REVISIT_STARTS, STAGE_KEYS,
                                       STAGE_UNITS, WORKING_DAY_RULES,
                                       PenaltyRule, Rules, StageLimit, WarningLevel)
+from tousu.config.checker import Checker
 from tousu.config.yamlio import LDict, line_of
-from tousu.errors import Problem, TousuError, choices, shown
-
-
-class _Checker:
-    """Collects located problems while converting LDict/LList values."""
-
-    def __init__(self, path: Path | str) -> None:
-        self.path = path
-        self.problems: list[Problem] = []
-
-    def bad(self, line: int, message: str) -> None:
-        self.problems.append(Problem(self.path, line, message))
-
-    def mapping(self, value: Any, where: str, line: int, allowed: dict[str, bool]) -> LDict | None:
-        """Check a mapping's keys against `allowed` (key → required)."""
-        if not isinstance(value, dict):
-            self.bad(line, f"「{where}」应为键值表")
-            return None
-        for key in value:
-            if key not in allowed:
-                self.bad(line_of(value, key, line), f"「{where}」中有未知的键「{shown(key)}」，可用的键：{choices(allowed)}")
-        for key, required in allowed.items():
-            if required and key not in value:
-                self.bad(getattr(value, "line", line), f"「{where}」缺少必填的键「{key}」")
-        return value
-
-    def section(self, top: LDict, key: str) -> LDict | None:
-        """An optional or required mapping section, its keys checked against the table."""
-        if key not in top or top.get(key) is None:
-            return None
-        return self.mapping(top[key], key, line_of(top, key, 1), rules_spec.children(key))
-
-    def strings(self, value: Any, where: str, line: int) -> tuple[str, ...]:
-        if not isinstance(value, list) or not value:
-            self.bad(line, f"「{where}」应为非空的文字列表")
-            return ()
-        out = []
-        for i, item in enumerate(value):
-            if not isinstance(item, str) or not item.strip():
-                self.bad(line_of(value, i, line), f"「{where}」第{i + 1}项「{shown(item)}」应为文字")
-            elif item in out:
-                self.bad(line_of(value, i, line), f"「{where}」中「{shown(item)}」重复")
-            else:
-                out.append(item.strip())
-        return tuple(out)
-
-    def integer(self, value: Any, where: str, line: int, *, minimum: int = 0, nullable: bool = False,
-                maximum: int | None = None) -> int | None:
-        if value is None and nullable:
-            return None
-        if (isinstance(value, bool) or not isinstance(value, int) or value < minimum
-                or (maximum is not None and value > maximum)):
-            bound = f"{minimum}–{maximum} 的整数" if maximum is not None else f"不小于 {minimum} 的整数"
-            self.bad(line, f"「{where}」的值「{shown(value)}」应为{bound}")
-            return None
-        return value
-
-    def text(self, value: Any, where: str, line: int, *, required: bool = True) -> str:
-        if value is None and not required:
-            return ""
-        if not isinstance(value, str) or (required and not value.strip()):
-            self.bad(line, f"「{where}」的值「{shown(value)}」应为文字")
-            return ""
-        return value.strip()
-
-    def boolean(self, value: Any, where: str, line: int) -> bool:
-        if not isinstance(value, bool):
-            self.bad(line, f"「{where}」的值「{shown(value)}」应为 true 或 false")
-            return False
-        return value
-
-    def choice(self, value: Any, where: str, line: int, valid) -> Any:
-        if value not in valid:
-            self.bad(line, f"「{where}」的值「{shown(value)}」无效，可选：{choices(valid)}")
-            return None
-        return value
+from tousu.errors import TousuError, shown
 
 
 # ---------------------------------------------------------------- calendar
@@ -103,7 +29,7 @@ def _date(text: str) -> date:
     return date(y, m, d)
 
 
-def _dates(ck: _Checker, value: Any, where: str, line: int) -> dict[date, str]:
+def _dates(ck: Checker, value: Any, where: str, line: int) -> dict[date, str]:
     """Parse calendar items: '2027-01-01 元旦' or '2027-02-06~2027-02-13 春节'."""
     if value is None:
         return {}
@@ -133,7 +59,7 @@ def _dates(ck: _Checker, value: Any, where: str, line: int) -> dict[date, str]:
     return out
 
 
-def _calendar(ck: _Checker, top: LDict) -> tuple[dict[date, str], dict[date, str]]:
+def _calendar(ck: Checker, top: LDict) -> tuple[dict[date, str], dict[date, str]]:
     cal = ck.section(top, "calendar")
     if cal is None:
         return {}, {}
@@ -149,7 +75,7 @@ def _calendar(ck: _Checker, top: LDict) -> tuple[dict[date, str], dict[date, str
 _PENALTY_KEYS = rules_spec.children("<考核表>[]")
 
 
-def _penalty_id(ck: _Checker, row: LDict, table: str, where: str, at: int, seen: set[str]) -> str:
+def _penalty_id(ck: Checker, row: LDict, table: str, where: str, at: int, seen: set[str]) -> str:
     ln = line_of(row, "id", at)
     rid = ck.text(row.get("id"), f"{where}.id", ln)
     if rid in seen:
@@ -162,7 +88,7 @@ def _penalty_id(ck: _Checker, row: LDict, table: str, where: str, at: int, seen:
     return rid
 
 
-def _penalty_consistency(ck: _Checker, row: LDict, rid: str, at: int, lo: int | None, hi: int | None,
+def _penalty_consistency(ck: Checker, row: LDict, rid: str, at: int, lo: int | None, hi: int | None,
                          taxonomy: dict[str, tuple[str, ...]]) -> tuple[str, ...]:
     """Amount bounds, charges vs role, and the items it usually applies to."""
     ln = lambda k: line_of(row, k, at)  # noqa: E731
@@ -184,7 +110,7 @@ def _penalty_consistency(ck: _Checker, row: LDict, rid: str, at: int, lo: int | 
     return items
 
 
-def _penalty(ck: _Checker, row: LDict, table: str, where: str, at: int, severities: tuple[str, ...],
+def _penalty(ck: Checker, row: LDict, table: str, where: str, at: int, severities: tuple[str, ...],
              seen: set[str], taxonomy: dict[str, tuple[str, ...]]) -> PenaltyRule | None:
     n0 = len(ck.problems)
     ln = lambda k: line_of(row, k, at)  # noqa: E731
@@ -207,7 +133,7 @@ def _penalty(ck: _Checker, row: LDict, table: str, where: str, at: int, severiti
     return rule if len(ck.problems) == n0 else None
 
 
-def _penalties(ck: _Checker, table: str, value: Any, line: int, severities: tuple[str, ...], seen: set[str],
+def _penalties(ck: Checker, table: str, value: Any, line: int, severities: tuple[str, ...], seen: set[str],
                taxonomy: dict[str, tuple[str, ...]]) -> list[PenaltyRule]:
     if value is None:
         return []
@@ -241,7 +167,7 @@ def _paragraphs(ck: Any, raw: Any, line: int) -> tuple[str, ...]:
     return tuple(p.strip() for p in raw if p.strip())
 
 
-def _limits(ck: _Checker, top: LDict) -> int:
+def _limits(ck: Checker, top: LDict) -> int:
     """limits.record_max_bytes: the size of the biggest record file read (default 1 MiB; at least 64 KiB)."""
     default = rules_spec.default("limits.record_max_bytes")
     value = ck.section(top, "limits")
@@ -252,7 +178,7 @@ def _limits(ck: _Checker, top: LDict) -> int:
     return got or default
 
 
-def _taxonomy(ck: _Checker, top: LDict) -> dict[str, tuple[str, ...]]:
+def _taxonomy(ck: Checker, top: LDict) -> dict[str, tuple[str, ...]]:
     tax = top.get("taxonomy")
     if not (isinstance(tax, dict) and tax):
         if "taxonomy" in top:
@@ -270,7 +196,7 @@ def _taxonomy(ck: _Checker, top: LDict) -> dict[str, tuple[str, ...]]:
     return taxonomy
 
 
-def _stages(ck: _Checker, dl: LDict) -> dict[str, StageLimit]:
+def _stages(ck: Checker, dl: LDict) -> dict[str, StageLimit]:
     ln = lambda c, k: line_of(c, k, 1)  # noqa: E731
     stages: dict[str, StageLimit] = {}
     st = ck.mapping(dl.get("stages"), "deadlines.stages", ln(dl, "stages"),
@@ -292,7 +218,7 @@ def _stages(ck: _Checker, dl: LDict) -> dict[str, StageLimit]:
     return stages
 
 
-def _revisit_starts(ck: _Checker, top: LDict) -> str:
+def _revisit_starts(ck: Checker, top: LDict) -> str:
     """deadlines.revisit.starts: the revisit's 24 hours run from the reply (default) or the review (第十六条)."""
     dl = top.get("deadlines")
     if not isinstance(dl, dict) or dl.get("revisit") is None:
@@ -304,13 +230,13 @@ def _revisit_starts(ck: _Checker, top: LDict) -> str:
                      REVISIT_STARTS) or "reply"
 
 
-def _duplicate_hours(ck: _Checker, top: LDict) -> int:
+def _duplicate_hours(ck: Checker, top: LDict) -> int:
     intake = ck.section(top, "intake") or {}
     return ck.integer(intake.get("duplicate_window_hours", 24), "intake.duplicate_window_hours",
                       line_of(intake, "duplicate_window_hours", 1), minimum=0) or 0
 
 
-def _deadlines(ck: _Checker, top: LDict) -> tuple[dict[str, StageLimit], str, timedelta]:
+def _deadlines(ck: Checker, top: LDict) -> tuple[dict[str, StageLimit], str, timedelta]:
     dl = ck.section(top, "deadlines")
     if dl is None:
         return {}, "civil_code", timedelta(hours=24)
@@ -320,7 +246,7 @@ def _deadlines(ck: _Checker, top: LDict) -> tuple[dict[str, StageLimit], str, ti
     return _stages(ck, dl), rule, timedelta(hours=hours or 0)
 
 
-def _warning_levels(ck: _Checker, top: LDict) -> tuple[WarningLevel, ...]:
+def _warning_levels(ck: Checker, top: LDict) -> tuple[WarningLevel, ...]:
     """四级预警 (SPEC §3): ascending percentages, the last one 100 (超期 = past the deadline)."""
     value = top.get("warning_levels")
     if value is None:
@@ -347,7 +273,7 @@ def _warning_levels(ck: _Checker, top: LDict) -> tuple[WarningLevel, ...]:
     return tuple(out)
 
 
-def _aliases(ck: _Checker, top: LDict, known: set[str]) -> dict[str, tuple[str, ...]]:
+def _aliases(ck: Checker, top: LDict, known: set[str]) -> dict[str, tuple[str, ...]]:
     """`aliases: {来电: [电话, 热线]}`: each key a value of a list above, each alias unique and no value itself."""
     value = top.get("aliases")
     if value is None:
@@ -378,7 +304,7 @@ def _aliases(ck: _Checker, top: LDict, known: set[str]) -> dict[str, tuple[str, 
 
 def parse_rules(data: Any, path: Path | str) -> Rules:
     """Validate parsed rules.yaml; raise TousuError listing every located problem."""
-    ck = _Checker(path)
+    ck = Checker(path)
     top = ck.mapping(data, "rules.yaml", 1, rules_spec.children(""))
     if top is None:
         raise TousuError(f"规则文件 {path} 无效", tuple(ck.problems))

@@ -3,19 +3,20 @@ report.repeat_window_days). Customers masked unless `unmask`."""
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import timedelta
 from typing import Any
 
 from tousu.domain.model import Complaint
+from tousu.domain.phones import phone_digits
 from tousu.domain.privacy import Masker
 from tousu.timeutil import iso
 
 
 def _digits(phone: str) -> str:
-    return re.sub(r"\D", "", phone or "")
+    """The canonical digits (SPEC §8): +86 139-1234-5678 and 13912345678 are one customer."""
+    return phone_digits(phone or "")
 
 
 def repeats(month_cs: list[Complaint], pool: Iterable[Complaint], window_days: int,
