@@ -137,3 +137,19 @@ def test_an_exception_in_a_destructor_is_logged_not_printed(monkeypatch, capsys,
     assert "Traceback" not in got.err and "Exception ignored" not in got.err
     (log,) = (tmp_path / "logs").iterdir()
     assert "No space left on device" in log.read_text(encoding="utf-8")
+
+
+def test_a_reader_that_goes_away_ends_tousu_quietly(cli, tmp_path: Path) -> None:
+    """`tousu list | head`: 141 as a shell reports SIGPIPE, nothing on stderr; never 1 (有超期)."""
+    for n in range(30):
+        cli.add(content=f"第{n}件" + "很长的诉求内容" * 20)
+    for args in (("list",), ("check-overdue", "--format", "json", "--at", "2026-12-01 09:00"),
+                 ("check-overdue", "--at", "2026-12-01 09:00"), ("--version",)):
+        read, write = os.pipe()
+        os.close(read)  # nobody reads
+        try:
+            r = subprocess.run([sys.executable, "-m", "tousu", "--data", str(cli.data), *args], stdout=write,
+                               stderr=subprocess.PIPE, text=True, timeout=60, env={**os.environ, "COLUMNS": "80"})
+        finally:
+            os.close(write)
+        assert (r.returncode, r.stderr) == (141, ""), args

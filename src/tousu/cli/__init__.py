@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -13,6 +12,7 @@ from rich.markup import escape
 from tousu.cli import assess, corrections, crash, desk, excel, intake, looking, report, steps
 from tousu.cli.common import DataOpt, RulesOpt, err
 from tousu.cli.context import App
+from tousu.terminal.console import BROKEN_PIPE, quiet_stdout
 from tousu.cli.usage_zh import help_in_chinese, usage_zh
 
 help_in_chinese()
@@ -30,7 +30,12 @@ def _version(value: bool) -> None:
     if value:
         from tousu import __version__
 
-        sys.stdout.write(f"tousu {__version__}\n")
+        try:
+            sys.stdout.write(f"tousu {__version__}\n")
+            sys.stdout.flush()
+        except BrokenPipeError:
+            quiet_stdout()
+            raise typer.Exit(BROKEN_PIPE) from None
         raise typer.Exit(0)
 
 
@@ -55,14 +60,18 @@ def main() -> None:
     sys.unraisablehook = crash.unraisable  # a failing __del__ (ZipFile after a full disk) goes to the log too
     try:
         code = _run()
-    except SystemExit:
+        sys.stdout.flush()  # here, not at exit, where a closed pipe would be a traceback and status 120
+    except SystemExit as exc:
+        if exc.code == 1:  # only check-overdue may end with 1, and it returns it: this is click's broken pipe
+            quiet_stdout()
+            sys.exit(BROKEN_PIPE if type(sys.stdout).__name__ == "PacifyFlushWrapper" else crash.EXIT_ERROR)
         raise
     except KeyboardInterrupt:
         err.print("已取消。")
         sys.exit(130)
     except BrokenPipeError:  # `tousu list | head`: the reader left; say nothing more
-        _quiet_stdout()
-        sys.exit(141)
+        quiet_stdout()
+        sys.exit(BROKEN_PIPE)
     except BaseException as exc:  # noqa: BLE001 - a bug or a broken machine: exit 2, never 1 (overdue)
         try:
             err.print(f"[bold red]错误：[/]{escape(crash.report(exc))}")
@@ -70,13 +79,6 @@ def main() -> None:
             pass
         sys.exit(crash.EXIT_ERROR)
     sys.exit(code)
-
-
-def _quiet_stdout() -> None:
-    try:
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-    except (OSError, ValueError):
-        pass
 
 
 def _undecodable(arg: str) -> bool:

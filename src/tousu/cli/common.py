@@ -22,7 +22,7 @@ from tousu.domain.deadlines import stages
 from tousu.domain.model import Complaint
 from tousu.errors import Problem, TousuError, os_reason
 from tousu.storage import cachedir
-from tousu.terminal.console import SafeConsole, visible_json
+from tousu.terminal.console import BROKEN_PIPE, SafeConsole, quiet_stdout, visible_json
 from tousu.timeutil import human_deadline, parse_month
 
 # Piped or mailed (cron), rich would cut tables to 80 columns: give them room instead.
@@ -78,6 +78,9 @@ def command(fn: Callable[..., Any]) -> Callable[..., Any]:
         except TousuError as exc:
             fail(exc)
             raise typer.Exit(2) from None
+        except BrokenPipeError:  # the reader of stdout went away (`| head`): end quietly, 141 as a shell says
+            quiet_stdout()
+            raise typer.Exit(BROKEN_PIPE) from None
         except OSError as exc:
             fail(os_error(exc))
             raise typer.Exit(2) from None

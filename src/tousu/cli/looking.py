@@ -155,6 +155,8 @@ def check_overdue_cmd(
         if fmt == "json":
             print_json(report)
     except Exception as exc:  # noqa: BLE001 - cron keeps the JSON file: say what went wrong in it too
+        if isinstance(exc, BrokenPipeError):
+            raise  # nobody reads stdout any more: main() ends quietly
         known = exc if isinstance(exc, TousuError) else os_error(exc) if isinstance(exc, OSError) else None
         said = known.message if known else crash.report(exc)  # a bug: traceback to the log, never the screen
         if fmt == "json":

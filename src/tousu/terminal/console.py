@@ -12,7 +12,9 @@ colours is untouched. Line breaks and tabs stay as they are. Emoji codes
 
 from __future__ import annotations
 
+import os
 import re
+import sys
 from collections.abc import Iterable
 from typing import Any
 
@@ -35,6 +37,9 @@ def visible(text: str) -> str:
     return _CONTROL.sub(_escape, text) if _CONTROL.search(text) else text
 
 
+BROKEN_PIPE = 141
+"""Exit status when the reader of stdout went away (128 + SIGPIPE, as a shell reports it)."""
+
 _JSON_RAW = re.compile("[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
 
 
@@ -42,6 +47,14 @@ def visible_json(document: str) -> str:
     """JSON text (json.dumps already escapes C0) with DEL, C1 and format controls escaped too (`\\u009b`):
     still the same JSON, and safe to read on a terminal."""
     return _JSON_RAW.sub(lambda m: f"\\u{ord(m.group(0)):04x}", document)
+
+
+def quiet_stdout() -> None:
+    """Point stdout at the null device, so that nothing (not even the flush at exit) fails on it again."""
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 class SafeConsole(Console):
@@ -54,6 +67,13 @@ class SafeConsole(Console):
     def render_str(self, text: str, **kwargs: Any) -> Text:  # type: ignore[override]
         # Before markup is parsed and the text is measured: "\x1b" takes its four cells in a table.
         return super().render_str(visible(text), **kwargs)
+
+    def on_broken_pipe(self) -> None:
+        """The reader of stdout went away (`tousu list | head`): stop quietly with 141 like a shell's
+        SIGPIPE — never rich's exit status 1, which `check-overdue` uses for 有超期."""
+        self.quiet = True
+        quiet_stdout()
+        raise SystemExit(BROKEN_PIPE)
 
     def _render_buffer(self, buffer: Iterable[Segment]) -> str:
         # The last line of defence: a rich Text built elsewhere from typed text never reaches the
