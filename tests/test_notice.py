@@ -236,8 +236,9 @@ def test_cli_docx_options_need_a_docx(cli: Cli, tmp_path: Path) -> None:
 
 def pdf_pages(path: Path, outdir: Path) -> list[str]:
     """The text of each page of `path` rendered by LibreOffice (for the tests that look at print)."""
-    subprocess.run(["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(outdir), str(path)],
-                   check=True, capture_output=True, timeout=180)
+    profile = (outdir / "lo-profile").as_uri()  # its own profile: parallel test workers never share one
+    subprocess.run(["soffice", f"-env:UserInstallation={profile}", "--headless", "--convert-to", "pdf",
+                    "--outdir", str(outdir), str(path)], check=True, capture_output=True, timeout=240)
     pdf = outdir / (path.stem + ".pdf")
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True).stdout
     return [p for p in text.decode("utf-8").split("\f") if p.strip()]
