@@ -5,6 +5,7 @@ Shared by the xlsx writers (excel/) and the Word 通报 (word/); imports neither
 
 from __future__ import annotations
 
+import io
 import os
 import tempfile
 from pathlib import Path
@@ -61,8 +62,12 @@ def save_atomic(wb: Any, path: Path) -> None:
     tmp = None
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=f"{path.suffix}.tmp", dir=path.parent)
+        # Saved into memory first: a full disk then fails on our write, never inside the zip writer,
+        # whose half-written ZipFile would complain from its __del__ after the Chinese message.
+        buf = io.BytesIO()
+        wb.save(buf)
         with os.fdopen(fd, "w+b") as fh:
-            wb.save(fh)
+            fh.write(buf.getbuffer())
             fh.flush()
             os.fsync(fh.fileno())
         umask = os.umask(0)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import stat
+import zipfile
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -14,6 +16,11 @@ from tousu.excel.importing.cells import Progress
 from tousu.excel.importing.mapping import Mapping, norm_header
 from tousu.excel.importing.xls import is_xls, open_xls
 
+MAX_ROWS = 50_000  # work orders in one import: a big city's year of complaints; more is split by month
+MAX_COLUMNS = 500
+MAX_UNZIPPED = 512 * 2**20  # the xlsx's declared uncompressed size
+SPLIT_HINT = (f"请在 Excel/WPS 中按受理月份筛选，把每月的工单另存为一个 xlsx 文件（每个不超过 {MAX_ROWS} 行），"
+              "再逐个导入（重复导入同一工单不会重复建档）")
 HEADER_SCAN_ROWS = 20  # titles, 导出时间, 查询条件 and blank rows may sit above the header row
 _TOTAL = re.compile(r"^\s*(合计|总计|小计|共计)")
 _NOTE = re.compile(r"^\s*(注|备注|说明|注意|制表|审核人|打印)")
@@ -51,14 +58,43 @@ def _open(path: Path) -> Any:
         raise TousuError(f"找不到文件「{path}」")
     if path.is_dir():
         raise TousuError(f"「{path}」是目录，不是 xlsx 文件")
+    if not stat.S_ISREG(path.stat().st_mode):  # a FIFO would hang the reader, a device never end
+        raise TousuError(f"「{path}」不是普通文件（是管道、设备或套接字），不能导入；请导入 xlsx 文件本身")
     if is_xls(path):
         return open_xls(path)
+    _check_zip(path)
     try:
         # data_only: a formula cell gives its value; text that merely looks like a formula stays text.
         return load_workbook(path, read_only=True, data_only=True)
     except Exception:  # noqa: BLE001 - openpyxl raises many kinds for a file that is not xlsx
-        hint = "；旧版 .xls 请先在 Excel/WPS 中另存为 .xlsx" if path.suffix.lower() in (".xls", ".et") else ""
-        raise TousuError(f"「{path}」不是有效的 xlsx 文件，无法读取{hint}") from None
+        raise _not_xlsx(path) from None
+
+
+def _not_xlsx(path: Path) -> TousuError:
+    hint = "；旧版 .xls 请先在 Excel/WPS 中另存为 .xlsx" if path.suffix.lower() in (".xls", ".et") else ""
+    return TousuError(f"「{path}」不是有效的 xlsx 文件，无法读取{hint}")
+
+
+def _check_zip(path: Path) -> None:
+    """Before any XML is read: the archive's declared uncompressed sizes (a zip bomb is refused unread)."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            total = sum(i.file_size for i in zf.infolist())
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError):
+        raise _not_xlsx(path) from None
+    if total > MAX_UNZIPPED:
+        raise TousuError(f"「{path}」解压后有 {total / 2**20:.0f} MB，超过导入的上限 {MAX_UNZIPPED // 2**20} MB"
+                         f"（正常的导出表远小于此；也可能是损坏或恶意构造的文件）：{SPLIT_HINT}")
+
+
+def _check_dimensions(path: Path, ws: Any) -> None:
+    """The sheet's declared size, before its rows are read."""
+    rows, cols = getattr(ws, "max_row", None), getattr(ws, "max_column", None)
+    if isinstance(rows, int) and rows > MAX_ROWS + HEADER_SCAN_ROWS:
+        raise TousuError(f"「{path.name}」的工作表「{ws.title}」有 {rows} 行，超过一次导入的上限 {MAX_ROWS} 行：{SPLIT_HINT}")
+    if isinstance(cols, int) and cols > MAX_COLUMNS:
+        raise TousuError(f"「{path.name}」的工作表「{ws.title}」有 {cols} 列，超过导入的上限 {MAX_COLUMNS} 列："
+                         f"请删去多余的列（只保留工单的各项）后另存再导入")
 
 
 def export_only(header: str) -> bool:
@@ -140,6 +176,8 @@ def _read_sheet(ws: Any, lookup: Lookup, known: set[str], progress: Progress | N
     skipped = [(n, skip_reason(row, True) or "表头之前的行") for n, row in head if n < best_n]
 
     def keep(n: int, row: tuple[Any, ...]) -> None:
+        if n > MAX_ROWS + HEADER_SCAN_ROWS:  # a sheet whose dimension did not say so
+            raise TousuError(f"工作表「{ws.title}」超过一次导入的上限 {MAX_ROWS} 行：{SPLIT_HINT}")
         why = skip_reason(row)
         if why is None:
             data.append((n, row))
@@ -185,11 +223,18 @@ def read(path: Path, *, sheet: str | None, mapping: Mapping, progress: Progress 
         names = list(wb.sheetnames)
         main_name = _main_sheet(path, names, sheet)
         known = {c.header for c in MAIN}
-        main = _read_sheet(wb[main_name], main_lookup(mapping), known, progress, "读取")
+        sheets = [wb[main_name]] + ([wb[HISTORY_SHEET]] if HISTORY_SHEET in names and main_name != HISTORY_SHEET else [])
+        for ws in sheets:
+            _check_dimensions(path, ws)
+        main = _read_sheet(sheets[0], main_lookup(mapping), known, progress, "读取")
         history = None
-        if HISTORY_SHEET in names and main_name != HISTORY_SHEET:
+        if len(sheets) > 1:
             hlookup = {c.header: (i, c.key) for i, c in enumerate(HISTORY)}
-            history = _read_sheet(wb[HISTORY_SHEET], hlookup, set(hlookup), progress, "读取处理记录")
+            history = _read_sheet(sheets[1], hlookup, set(hlookup), progress, "读取处理记录")
         return Sheets(path, main, history, getattr(wb, "epoch", datetime(1899, 12, 30)))
+    except TousuError:
+        raise
+    except Exception:  # noqa: BLE001 - a bad cell reference, broken XML …: the reader's many kinds of failure
+        raise _not_xlsx(path) from None
     finally:
         wb.close()
