@@ -1,0 +1,29 @@
+"""CI runs the benchmark at a small size as a smoke test: it must run end to end and print its ratios.
+
+No timing is asserted (the machine is shared); what is asserted is that every job ran, that the
+index and the files gave the same output (bench/run.py stops otherwise) and that ratios were printed.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def test_bench_runs_at_a_small_size_and_prints_ratios(tmp_path: Path) -> None:
+    results = tmp_path / "RESULTS.md"
+    r = subprocess.run([sys.executable, str(REPO / "bench" / "run.py"), "--sizes", "210", "--runs", "1",
+                        "--data-root", str(tmp_path), "--results", str(results), "--quick"],
+                       capture_output=True, text=True, encoding="utf-8", timeout=600)
+    assert r.returncode == 0, r.stderr[-2000:]
+    for job in ("check-overdue, index built from nothing", "check-overdue, index warm, nothing changed",
+                "check-overdue, index warm, one record changed", "list --month 2026-07, index warm",
+                "tousu --help (baseline: minimal Typer app)", "tousu add (baseline: minimal Typer app's add)"):
+        assert job in r.stdout, job
+    assert re.search(r"\d+\.\d× ", r.stdout) and re.search(r"\d+\.\d\d× floor", r.stdout)
+    assert "× the minimal app" in r.stdout
+    assert results.read_text(encoding="utf-8").count("\n| 210 |") >= 10
