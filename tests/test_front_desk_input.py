@@ -315,3 +315,16 @@ def test_tousu_rules_env_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     monkeypatch.setenv("TOUSU_RULES", str(path))
     found = rules_mod.find(os.environ["TOUSU_RULES"], data_dir)
     assert (found.path, found.how) == (path, "TOUSU_RULES 指定")
+
+
+def test_the_bulletin_names_the_rules_file_it_used(fcli: Cli, tmp_path: Path) -> None:
+    fcli.add()
+    r = fcli("report", "--month", "2026-11", "--format", "json", "--at", "2026-11-30 12:00")
+    ok(r)
+    assert json.loads(r.stdout)["rules"] == str(fcli.rules)
+    out = tmp_path / "通报.xlsx"
+    ok(fcli("report", "--month", "2026-11", "-o", str(out), "--at", "2026-11-30 12:00"))
+    from openpyxl import load_workbook
+
+    cells = [str(c.value) for ws in load_workbook(out).worksheets for row in ws.iter_rows() for c in row if c.value]
+    assert "规则文件" in cells and str(fcli.rules) in cells

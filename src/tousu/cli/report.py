@@ -68,6 +68,7 @@ def report_cmd(
             raise TousuError(f"--month：{exc}") from None
         paragraphs = _requirements(a, requirements) if docx else ()
         data, problems = _month(a, mon, as_of, unmask)
+        data["rules"] = str(a.rules_path)  # the bulletin names the rules file it was counted by (SPEC §4)
         if docx:
             _write_notice(a, data, output, cases, case or [], paragraphs, number)  # type: ignore[arg-type]
         elif output is not None:
@@ -81,6 +82,7 @@ def report_cmd(
         except ValueError as exc:
             raise TousuError(str(exc)) from None
         data, problems = _half(a, period, as_of)
+        data["rules"] = str(a.rules_path)
         title = f"{period.zh}投诉统计与考核（第二十七条）"
         if output is not None:
             from tousu.excel.half_year import write_generic
