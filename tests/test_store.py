@@ -38,6 +38,9 @@ def test_record_file_layout_key_order_and_utf8(fcli: Cli, data_dir: Path) -> Non
     assert list(data["customer"]) == ["name", "phone", "address", "account"]
     assert data["received_at"] == "2026-11-02T09:00:00+08:00" or \
         str(data["received_at"]) in ("2026-11-02 09:00:00+08:00",)
+    # Each event is sealed (a short hash chained from the previous), and so is the record (issue #9 §6).
+    seal = data["history"][0].pop("seal")
+    assert len(seal) == 12
     assert data["history"] == [{"action": "add", "at": data["history"][0]["at"], "by": "张三"}]
 
 
@@ -79,7 +82,7 @@ def test_history_is_only_appended(fcli: Cli, data_dir: Path) -> None:
     # key order inside events is the model's field order, stable across writes
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     assert list(data["history"][6]) == ["action", "at", "by", "verified", "responsible", "cause", "process",
-                                        "measures"]
+                                        "measures", "seal"]
 
 
 def test_round_trip_through_records(fcli: Cli, data_dir: Path) -> None:
@@ -241,8 +244,8 @@ def test_any_text_a_customer_types_round_trips(fcli: Cli, data_dir: Path, text: 
 @pytest.mark.parametrize("edit, message", [
     (lambda text: text.split("history:")[0] + "history: []\n", "处理记录为空"),
     (lambda text: text.replace("- action: add\n", "- action: contact\n", 1), "第一个事件应为受理"),
-    (lambda text: text.replace("at: '2026-11-02T09:00:00+08:00'\n  by: 张三\n- action: dispatch",
-                               "at: '2026-11-02T08:00:00+08:00'\n  by: 张三\n- action: dispatch", 1),
+    (lambda text: text.replace("  at: '2026-11-02T09:00:00+08:00'\n  by: 张三\n  seal:",
+                               "  at: '2026-11-02T08:00:00+08:00'\n  by: 张三\n  seal:", 1),
      "第一个事件应为受理"),
 ])
 def test_a_history_without_its_intake_is_a_located_problem(fcli: Cli, data_dir: Path, edit, message: str) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 
 from tousu.config import yamlio
 from tousu.domain import states
-from tousu.storage import files
+from tousu.storage import files, seal
 from tousu.errors import Problem, shown
 from tousu.domain.model import ACTIONS, EVENT_FIELDS, ID_PATTERN, Complaint, Customer, Event
 from tousu.timeutil import iso, parse_datetime
@@ -61,7 +61,10 @@ def to_data(c: Complaint) -> dict[str, Any]:
 
 
 def dumps(c: Complaint) -> str:
-    return HEADER.format(id=c.id) + yamlio.dumps(to_data(c))
+    """The file's text: the record with every event sealed (storage/seal.py)."""
+    data = to_data(c)
+    seal.seal(c.id, data["history"], [e.seal for e in c.history])
+    return HEADER.format(id=c.id) + yamlio.dumps(data)
 
 
 def _text(v: Any) -> str:
