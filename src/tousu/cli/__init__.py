@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from tousu.cli import assess, corrections, crash, desk, excel, intake, looking, report, steps
+from tousu.cli import assess, check, corrections, crash, desk, excel, intake, looking, report, steps
 from tousu.cli.common import DataOpt, RulesOpt, err
 from tousu.cli.context import App
 from tousu.terminal.console import BROKEN_PIPE, quiet_stdout
@@ -50,7 +50,7 @@ def _global(
                   warn=lambda message: err.print(f"[yellow]注意：[/]{escape(message)}"))
 
 
-for _group in (intake, steps, corrections, looking, desk, assess, report, excel):
+for _group in (intake, steps, corrections, looking, desk, check, assess, report, excel):
     app.add_typer(_group.app)
 
 

@@ -1,0 +1,138 @@
+"""`tousu check` (issue #9 §6): silent and exit 0 when clean; `path:line: CODE message` and exit 1 otherwise."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import Cli
+from foundation_helpers import REPLY, fcli, ok, record_path, rules_file, walk  # noqa: F401
+
+
+def findings(cli: Cli) -> list[tuple[str, int, str]]:
+    r = cli("check", "--format", "json")
+    assert r.exit_code == 1, r.output
+    return [(Path(p["path"]).name, p["line"], p["code"]) for p in json.loads(r.stdout)["problems"]]
+
+
+def line_no(path: Path, text: str, nth: int = 1) -> int:
+    lines = path.read_text(encoding="utf-8").splitlines()
+    hits = [i + 1 for i, line in enumerate(lines) if text in line]
+    return hits[nth - 1]
+
+
+def test_the_sample_data_passes(repo_root: Path, tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    shutil.copytree(repo_root / "data", data)
+    r = Cli(data, repo_root / "rules.yaml")("check")
+    assert (r.exit_code, r.stdout, r.stderr) == (0, "", "")
+
+
+def test_a_clean_folder_is_silent(fcli: Cli) -> None:
+    cid = fcli.add()
+    walk(fcli, cid, "archive")
+    r = fcli("check")
+    assert (r.exit_code, r.stdout) == (0, "")
+
+
+def test_an_edited_event_breaks_its_seal(fcli: Cli) -> None:
+    cid = fcli.add()
+    walk(fcli, cid, "reply")  # contact at 11:00
+    path = record_path(fcli.data, cid)
+    path.write_text(path.read_text(encoding="utf-8").replace("T11:00:00", "T10:30:00"), encoding="utf-8")
+    name = path.name
+    assert findings(fcli) == [(name, line_no(path, "action: contact"), "E110")]
+    r = fcli("check")
+    assert r.stdout.startswith(f"{path}:{line_no(path, 'action: contact')}: E110 事件与封签不符")
+
+
+def test_a_removed_or_reordered_event_is_found(fcli: Cli) -> None:
+    cid = fcli.add()
+    walk(fcli, cid, "reply")
+    path = record_path(fcli.data, cid)
+    text = path.read_text(encoding="utf-8")
+    start = text.index("- action: contact")
+    end = text.index("- action: reply")
+    path.write_text(text[:start] + text[end:], encoding="utf-8")  # the contact deleted: the reply no longer fits
+    got = findings(fcli)
+    reply_line = line_no(path, "action: reply")
+    assert (path.name, reply_line, "E104") in got and (path.name, reply_line, "E110") in got
+
+
+def test_a_removed_seal_is_found(fcli: Cli) -> None:
+    cid = fcli.add()
+    walk(fcli, cid, "dispatch")
+    path = record_path(fcli.data, cid)
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    last_seal = max(i for i, line in enumerate(lines) if line.strip().startswith("seal:"))
+    del lines[last_seal]
+    path.write_text("".join(lines), encoding="utf-8")
+    assert findings(fcli) == [(path.name, line_no(path, "action: dispatch"), "E111")]
+
+
+def test_an_unsealed_old_record_is_accepted_and_sealed_on_its_next_write(fcli: Cli) -> None:
+    cid = fcli.add()
+    walk(fcli, cid, "dispatch")
+    path = record_path(fcli.data, cid)
+    path.write_text("".join(line for line in path.read_text(encoding="utf-8").splitlines(keepends=True)
+                            if not line.strip().startswith("seal:")), encoding="utf-8")
+    assert fcli("check").exit_code == 0
+    ok(fcli("contact", cid, "--at", "2026-11-02 11:00"))
+    assert path.read_text(encoding="utf-8").count("seal:") == 3
+    assert fcli("check").exit_code == 0
+
+
+def test_state_machine_findings(fcli: Cli) -> None:
+    cid = fcli.add()
+    walk(fcli, cid, "archive")
+    path = record_path(fcli.data, cid)
+    text = path.read_text(encoding="utf-8")
+    # the review and the revisit taken out: a revisit-less archive
+    start, end = text.index("- action: review"), text.index("- action: archive")
+    path.write_text(text[:start] + text[end:], encoding="utf-8")
+    got = findings(fcli)
+    assert (path.name, line_no(path, "action: archive"), "E104") in got
+
+
+def test_received_at_on_another_day_than_the_id(fcli: Cli) -> None:
+    cid = fcli.add()
+    path = record_path(fcli.data, cid)
+    path.write_text(path.read_text(encoding="utf-8").replace("2026-11-02T09:00:00", "2026-11-03T09:00:00"),
+                    encoding="utf-8")
+    got = findings(fcli)
+    assert (path.name, line_no(path, "action: add"), "E103") in got
+
+
+def test_assessment_findings(cli: Cli) -> None:
+    cid = cli.add()
+    walk(cli, cid, "reply")
+    ok(cli("assess", cid, "--rule", "attitude.poor", "--person", "李四", "--amount", "300",
+            "--at", "2026-11-02 12:30"))
+    path = record_path(cli.data, cid)
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("amount: 300", "amount: 5"), encoding="utf-8")
+    assert (path.name, line_no(path, "action: assess"), "E105") in findings(cli)
+    path.write_text(text.replace("verified: true", "verified: false"), encoding="utf-8")
+    got = findings(cli)
+    assert (path.name, line_no(path, "action: assess"), "E106") in got
+    assert (path.name, line_no(path, "action: reply"), "E107") in got
+
+
+@pytest.mark.parametrize("edit, code", [
+    (lambda t: t.replace("- action: add", "- action: contact", 1), "E101"),
+    (lambda t: t.replace("T10:00:00", "T08:00:00", 1), "E102"),
+])
+def test_unreadable_records_are_listed_with_codes(fcli: Cli, edit, code: str) -> None:  # noqa: ANN001
+    cid = fcli.add()
+    walk(fcli, cid, "contact")
+    path = record_path(fcli.data, cid)
+    path.write_text(edit(path.read_text(encoding="utf-8")), encoding="utf-8")
+    assert code in {c for _, _, c in findings(fcli)}
+
+
+def test_a_bad_format_is_a_usage_error(fcli: Cli) -> None:
+    r = fcli("check", "--format", "xml")
+    assert r.exit_code == 2 and "输出格式「xml」无效，可选：table、json" in r.stderr
