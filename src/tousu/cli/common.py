@@ -147,8 +147,9 @@ def due_text(a: App, c: Complaint, key: str, what: str) -> str:
     s = next((s for s in reversed(stages(c, a.rules, a.calendar)) if s.key == key and s.pending), None)
     if s is None:
         return f"请{what}"
-    if a.now > s.deadline:
-        return f"{what}已于 {human_deadline(s.deadline)} 超期，请尽快办理"
+    if a.now > s.deadline:  # a step entered afterwards: the next one may be done but not yet recorded
+        return (f"{what}期限 {human_deadline(s.deadline)} 已过：尚未办理请尽快办理；"
+                f"已办理的请登记并用 --at 补录实际时间")
     return f"请在 {human_deadline(s.deadline)} 前{what}"
 
 
