@@ -329,3 +329,18 @@ def test_no_home_directory_in_process(bench_data: Path, monkeypatch: pytest.Monk
     got = _run(bench_data, *ARGS)
     assert (got.exit_code, got.stdout) == (want.exit_code, want.stdout)
     assert got.stderr == want.stderr + f"注意：{cachedir.NO_HOME}\n"
+
+
+def test_the_walk_sees_the_files_the_store_reads(data_dir: Path) -> None:
+    folder = data_dir / "complaints" / "2026-11"
+    folder.mkdir()
+    for name in ("TS202611020002.yaml", "TS202611020001.yaml", "TS.yaml", "ts202611020003.yaml", "TS1.yml",
+                 ".TS2.yaml", "TSx.yaml.bak", "TS202611020001 - 副本.yaml"):
+        (folder / name).write_text("id: x\n", encoding="utf-8")
+    (folder / "TSdir.yaml").mkdir()
+    (data_dir / "complaints" / ".hidden").mkdir()
+    (data_dir / "complaints" / ".hidden" / "TS202611020009.yaml").write_text("id: x\n", encoding="utf-8")
+    (data_dir / "complaints" / "notes.txt").write_text("x", encoding="utf-8")
+    store = Store(data_dir)
+    for months in (None, [(2026, 11), (2026, 10)]):
+        assert [p for p, _ in index._walk(store, months).values()] == store.paths(months)

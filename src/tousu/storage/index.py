@@ -299,11 +299,21 @@ Walk = dict[tuple[str, str], tuple[Path, StatKey]]
 
 
 def _walk(store: Store, months: list[tuple[int, int]] | None) -> Walk:
-    """(folder, name) → (path, stat key) of every record file the files would be read from."""
-    return {(p.parent.name, p.name): (p, _stat_key(p)) for p in store.paths(months)}
+    """(folder, name) → (path, stat key) of every record file: Store.paths' files, in its order, without
+    pathlib's per-file cost (at 100 000 files, sorting and joining Path objects took longer than the stats)."""
+    out: Walk = {}
+    for d in store.month_dirs(months):
+        try:
+            names = sorted(n for n in os.listdir(d) if n.startswith("TS") and n.endswith(".yaml"))  # TS*.yaml
+        except OSError:
+            continue  # not a folder (or gone): Store.paths skips it too
+        folder, base = d.name, str(d)
+        for n in names:
+            out[(folder, n)] = (d / n, _stat_key(os.path.join(base, n)))
+    return out
 
 
-def _stat_key(p: Path) -> StatKey:
+def _stat_key(p: Path | str) -> StatKey:
     try:
         st = os.stat(p)
     except OSError:
