@@ -26,25 +26,23 @@ records do without.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import sys
 import time
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, fields
-from datetime import datetime
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from tousu.config.rules import Rules
 from tousu.domain.deadlines import Stage, stages
 from tousu.domain.lifecycle import rule_problems
-from tousu.domain.model import STATES, Complaint, Customer
 from tousu.domain.workdays import WorkCalendar
 from tousu.errors import Problem
 from tousu.storage import cachedir, records
+from tousu.storage.indexrows import (Summary, decode_problems, decode_stage, decode_summary, encode_problems,
+                                     encode_stage, encode_summary)
 from tousu.storage.store import Store
-from tousu.timeutil import to_china
 
 MIN_FILES = 200
 """Below this many record files the files are read directly (well under 0.1 s)."""
@@ -59,8 +57,6 @@ BUSY_MS = 10_000
 """How long a refresh waits for another process's refresh before answering from the files."""
 
 _FORMAT = "tousu-index-1"
-_STAGE_FIELDS = tuple(fields(Stage))
-_PROBLEM_FIELDS = tuple(f.name for f in fields(Problem))
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS files (
@@ -79,31 +75,8 @@ class Unavailable(Exception):
     """No index this time (off, too small, no cache folder, corrupt, locked, unwritable): read the files."""
 
 
-@dataclass(frozen=True)
-class Summary:
-    """A complaint's facts as list, check-overdue, find, todo and the filters read them (Complaint's names)."""
-
-    id: str
-    received_at: datetime
-    channel: str
-    category: str
-    item: str
-    unit: str | None
-    state: str
-    current_severity: str
-    customer: Customer
-    ref: str | None
-    content: str
-    path: Path
-
-    @property
-    def state_zh(self) -> str:
-        return STATES[self.state]
-
-
-_SUMMARY = tuple(f.name for f in fields(Summary) if f.name not in ("customer", "path", "received_at"))
-
 Item = tuple[Any, list[Stage]]  # (a Complaint or a Summary, its pending stages)
+__all__ = ["Item", "Summary", "Unavailable", "View", "files_view", "key_of", "view"]
 
 
 @dataclass
@@ -113,49 +86,6 @@ class View:
     items: list[Item]
     notes: list[Problem]
     problems: list[Problem]
-
-
-# ---- records → rows, rows → values ----------------------------------------------------
-
-
-def _plain(v: Any) -> Any:
-    return v.isoformat() if isinstance(v, datetime) else list(v) if isinstance(v, tuple) else v
-
-
-def _encode_stage(s: Stage) -> str:
-    return json.dumps([_plain(getattr(s, f.name)) for f in _STAGE_FIELDS], ensure_ascii=False)
-
-
-def _decode_stage(text: str) -> Stage:
-    kw = {}
-    for f, v in zip(_STAGE_FIELDS, json.loads(text)):
-        kind = str(f.type)
-        if v is not None and "datetime" in kind:
-            v = to_china(datetime.fromisoformat(v))
-        elif v is not None and kind.startswith("tuple"):
-            v = tuple(v)
-        kw[f.name] = v
-    return Stage(**kw)
-
-
-def _encode_problems(ps: list[Problem]) -> str | None:
-    return json.dumps([[str(p.path) if n == "path" else getattr(p, n) for n in _PROBLEM_FIELDS] for p in ps],
-                      ensure_ascii=False) if ps else None
-
-
-def _decode_problems(text: str) -> list[Problem]:
-    return [Problem(**{**dict(zip(_PROBLEM_FIELDS, v)), "path": Path(v[0])}) for v in json.loads(text)]
-
-
-def _encode_summary(c: Complaint) -> str:
-    return json.dumps([c.received_at.isoformat(), [getattr(c, n) for n in _SUMMARY],
-                       [getattr(c.customer, f.name) for f in fields(Customer)]], ensure_ascii=False)
-
-
-def _decode_summary(text: str, path: Path) -> Summary:
-    received, values, customer = json.loads(text)
-    return Summary(received_at=to_china(datetime.fromisoformat(received)), customer=Customer(*customer),
-                   path=path, **dict(zip(_SUMMARY, values)))
 
 
 # ---- where, and which version of everything ----------------------------------------------
@@ -377,12 +307,12 @@ def _store_rows(conn: Any, found: list[tuple[Path, StatKey]], store: Store, rule
             st = (-1, *st[1:])  # racily clean: never trusted, read again next time
         folder, name = path.parent.name, path.name
         if c is None:
-            file_rows.append((folder, name, *st, _encode_problems(problems), None, None, _mentions_assess(path)))
+            file_rows.append((folder, name, *st, encode_problems(problems), None, None, _mentions_assess(path)))
             continue
         assessed = any(e.action == "assess" for e in c.history)
-        file_rows.append((folder, name, *st, None, _encode_problems(rule_problems(c, rules)), _encode_summary(c),
+        file_rows.append((folder, name, *st, None, encode_problems(rule_problems(c, rules)), encode_summary(c),
                           int(assessed)))
-        stage_rows.extend((folder, name, i, int(s.pending), _encode_stage(s))
+        stage_rows.extend((folder, name, i, int(s.pending), encode_stage(s))
                           for i, s in enumerate(stages(c, rules, cal)))
     conn.executemany("INSERT OR REPLACE INTO files VALUES (?,?,?,?,?,?,?,?,?,?)", file_rows)
     conn.executemany("INSERT OR REPLACE INTO stages VALUES (?,?,?,?,?)", stage_rows)
@@ -407,7 +337,7 @@ def _query(conn: Any, store: Store, folders: list[str] | None, pending_only: boo
         pending: dict[tuple[str, str], list[Stage]] = {}
         for f, n, data in conn.execute(
                 f"SELECT folder, name, data FROM stages WHERE pending = 1{where} ORDER BY folder, name, ord", args):
-            pending.setdefault((f, n), []).append(_decode_stage(data))
+            pending.setdefault((f, n), []).append(decode_stage(data))
         if pending_only:
             rows = conn.execute(f"SELECT folder, name, summary FROM files f WHERE summary IS NOT NULL{where} AND "
                                 "EXISTS (SELECT 1 FROM stages s WHERE s.pending = 1 AND s.folder = f.folder "
@@ -415,7 +345,7 @@ def _query(conn: Any, store: Store, folders: list[str] | None, pending_only: boo
         else:
             rows = conn.execute(f"SELECT folder, name, summary FROM files WHERE summary IS NOT NULL{where} "
                                 "ORDER BY folder, name", args)
-        items: list[Item] = [(_decode_summary(text, store.complaints / f / n), pending.get((f, n), []))
+        items: list[Item] = [(decode_summary(text, store.complaints / f / n), pending.get((f, n), []))
                              for f, n, text in rows]
         notes, problems = (list(_problems(conn, column, where, args)) for column in ("notes", "problems"))
     finally:
@@ -426,5 +356,5 @@ def _query(conn: Any, store: Store, folders: list[str] | None, pending_only: boo
 def _problems(conn: Any, column: str, where: str, args: list[str]) -> Iterator[Problem]:
     for (text,) in conn.execute(f"SELECT {column} FROM files WHERE {column} IS NOT NULL{where} "
                                 "ORDER BY folder, name", args):
-        yield from _decode_problems(text)
+        yield from decode_problems(text)
 

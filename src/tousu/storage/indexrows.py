@@ -1,0 +1,89 @@
+"""How the index (storage/index.py) keeps a record's summary, its stage clocks and its problems: JSON text.
+
+Stages and problems are kept field by field from their dataclasses, so a field added to
+`Stage` or `Problem` is kept without a change here (and tousu's code is in the index's key).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, fields
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from tousu.domain.deadlines import Stage
+from tousu.domain.model import STATES, Complaint, Customer
+from tousu.errors import Problem
+from tousu.timeutil import to_china
+
+_STAGE_FIELDS = tuple(fields(Stage))
+_PROBLEM_FIELDS = tuple(f.name for f in fields(Problem))
+
+
+@dataclass(frozen=True)
+class Summary:
+    """A complaint's facts as list, check-overdue, find, todo and the filters read them (Complaint's names)."""
+
+    id: str
+    received_at: datetime
+    channel: str
+    category: str
+    item: str
+    unit: str | None
+    state: str
+    current_severity: str
+    customer: Customer
+    ref: str | None
+    content: str
+    path: Path
+
+    @property
+    def state_zh(self) -> str:
+        return STATES[self.state]
+
+
+_SUMMARY = tuple(f.name for f in fields(Summary) if f.name not in ("customer", "path", "received_at"))
+
+
+_SUMMARY = tuple(f.name for f in fields(Summary) if f.name not in ("customer", "path", "received_at"))
+
+
+def _plain(v: Any) -> Any:
+    return v.isoformat() if isinstance(v, datetime) else list(v) if isinstance(v, tuple) else v
+
+
+def encode_stage(s: Stage) -> str:
+    return json.dumps([_plain(getattr(s, f.name)) for f in _STAGE_FIELDS], ensure_ascii=False)
+
+
+def decode_stage(text: str) -> Stage:
+    kw = {}
+    for f, v in zip(_STAGE_FIELDS, json.loads(text)):
+        kind = str(f.type)
+        if v is not None and "datetime" in kind:
+            v = to_china(datetime.fromisoformat(v))
+        elif v is not None and kind.startswith("tuple"):
+            v = tuple(v)
+        kw[f.name] = v
+    return Stage(**kw)
+
+
+def encode_problems(ps: list[Problem]) -> str | None:
+    return json.dumps([[str(p.path) if n == "path" else getattr(p, n) for n in _PROBLEM_FIELDS] for p in ps],
+                      ensure_ascii=False) if ps else None
+
+
+def decode_problems(text: str) -> list[Problem]:
+    return [Problem(**{**dict(zip(_PROBLEM_FIELDS, v)), "path": Path(v[0])}) for v in json.loads(text)]
+
+
+def encode_summary(c: Complaint) -> str:
+    return json.dumps([c.received_at.isoformat(), [getattr(c, n) for n in _SUMMARY],
+                       [getattr(c.customer, f.name) for f in fields(Customer)]], ensure_ascii=False)
+
+
+def decode_summary(text: str, path: Path) -> Summary:
+    received, values, customer = json.loads(text)
+    return Summary(received_at=to_china(datetime.fromisoformat(received)), customer=Customer(*customer),
+                   path=path, **dict(zip(_SUMMARY, values)))
