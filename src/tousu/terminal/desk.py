@@ -53,7 +53,7 @@ def find_table(console: Console, query: str, rows: list[dict[str, Any]]) -> None
 
 
 def todo_table(console: Console, title: str, rows: list[dict[str, Any]], now: datetime) -> None:
-    t = Table(title=f"{escape(title)}（{len(rows)} 项，截至 {human(now)}，按期限排序）", title_justify="left")
+    t = Table(title=f"{escape(title)}（{len(rows)} 项，截至 {human(now)}）", title_justify="left")
     id_column(t)
     t.add_column("环节", overflow="fold")
     t.add_column("期限", no_wrap=True)
