@@ -231,7 +231,9 @@ def test_cli_docx_options_need_a_docx(cli: Cli, tmp_path: Path) -> None:
     assert r.exit_code == 2
     assert "--case 只用于月度通报公文：请同时给出 --month YYYY-MM -o 文件.docx" in r.stderr
     r = cli("report", "--month", "2026-03", "-o", tmp_path / "x.pdf")
-    assert r.exit_code == 2 and "应以 .xlsx 结尾（通报表）或.docx 结尾（通报公文）" in r.stderr
+    assert r.exit_code == 2 and "应以 .xlsx 结尾（通报表） 或 .docx 结尾（通报公文）（如 x.xlsx）" in r.stderr
+    r = cli("report", "--month", "2026-03", "-o", tmp_path / "x.doc")
+    assert r.exit_code == 2 and "（如 x.docx）" in r.stderr
 
 
 def pdf_pages(path: Path, outdir: Path) -> list[str]:

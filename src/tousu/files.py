@@ -23,8 +23,9 @@ def check_output(path: Path, kinds: dict[str, str] | None = None) -> Path:
     if path.is_dir():
         raise TousuError(f"输出文件「{path}」是一个目录，请给出文件名（如 {path / ('通报' + first)}）")
     if path.suffix.lower() not in kinds:
-        hint = f"（如 {path.with_suffix(first).name}）" if path.name and path.suffix != path.name else ""
-        ends = "或".join(f"{suffix} 结尾{f'（{what}）' if what else ''}" for suffix, what in kinds.items())
+        near = next((k for k in kinds if path.suffix and k.startswith(path.suffix.lower())), first)  # .doc → .docx
+        hint = f"（如 {path.with_suffix(near).name}）" if path.name and path.suffix != path.name else ""
+        ends = " 或 ".join(f"{suffix} 结尾{f'（{what}）' if what else ''}" for suffix, what in kinds.items())
         raise TousuError(f"输出文件「{path}」应以 {ends}{hint}")
     parent = path.parent if str(path.parent) else Path(".")
     if not parent.is_dir():
