@@ -414,17 +414,6 @@ def test_an_empty_export_imports_as_nothing(cli: Cli, tmp_path: Path) -> None:
     assert "导入完成：新增 0 件，未变 0 件，冲突 0 件。" in r.stdout
 
 
-def test_write_new_many_claims_free_ids_only_and_leaves_no_temp_files(cli: Cli) -> None:
-    taken = cli.add(received_at="2025-11-03 08:00")
-    store = Store(cli.data)
-    c = store.load(taken)
-    other = replace(c, id="TS202511030002", content="另一件")
-    assert store.write_new_many([replace(c, content="覆盖？"), other]) == [False, True]
-    assert store.load(taken).content == c.content  # never overwritten
-    assert store.load("TS202511030002").content == "另一件"
-    assert [p.name for p in (cli.data / "complaints").rglob(".*")] == []
-
-
 # ------------------------------------------------------------ review fixes: natural key, masking, files, disk errors
 
 HEAD_HAND = ["受理时间", "客户名称", "联系方式", "投诉分类", "受理内容", "受理方式"]
@@ -618,26 +607,6 @@ def test_a_disk_error_part_way_through_an_import_writes_nothing(cli: Cli, tmp_pa
     r = cli("import", xlsx)
     ok(r)
     assert "新增 5 件" in r.stdout
-
-
-def test_create_exclusive_many_is_all_or_nothing(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
-    from tousu.config import yamlio
-
-    (tmp_path / "taken.yaml").write_text("old", encoding="utf-8")
-    items = [(tmp_path / f"{i}.yaml", f"n: {i}\n") for i in range(4)] + [(tmp_path / "taken.yaml", "new")]
-    assert yamlio.create_exclusive_many(items) == [True] * 4 + [False]
-    assert (tmp_path / "taken.yaml").read_text(encoding="utf-8") == "old"
-    real = os.link
-
-    def link(src, dst, *a, **k):  # noqa: ANN001, ANN002, ANN003, ANN202
-        if str(dst).endswith("7.yaml"):
-            raise OSError(errno.EROFS, "Read-only file system", str(dst))
-        return real(src, dst, *a, **k)
-
-    monkeypatch.setattr(yamlio.os, "link", link)
-    with pytest.raises(OSError):
-        yamlio.create_exclusive_many([(tmp_path / f"{i}.yaml", "x") for i in range(5, 9)])
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["0.yaml", "1.yaml", "2.yaml", "3.yaml", "taken.yaml"]
 
 
 @pytest.mark.parametrize("args", [("export", "-o", "OUT"), ("report", "--month", "2025-11", "--format", "json")])

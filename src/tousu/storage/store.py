@@ -218,15 +218,3 @@ class Store:
             if new != current:
                 yamlio.write_atomic(self.path_for(cid), records.dumps(new))
             return replace(new, path=self.path_for(cid))
-
-    def write_new(self, c: Complaint) -> bool:
-        """Write a complaint that already has its ID (import); False if the ID is taken."""
-        return yamlio.create_exclusive(self.path_for(c.id), records.dumps(c))
-
-    def write_new_many(self, complaints: list[Complaint],
-                       progress: Callable[[int, int], None] | None = None) -> list[bool]:
-        """`write_new` for many (import): all or nothing, one flush to disk for all; False where an ID is taken.
-
-        Raises yamlio.ManyWriteError (an OSError) after unlinking what it wrote.
-        """
-        return yamlio.create_exclusive_many([(self.path_for(c.id), records.dumps(c)) for c in complaints], progress)
