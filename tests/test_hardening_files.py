@@ -216,3 +216,32 @@ def test_a_big_value_in_rules_is_named_not_printed(cli: Cli, tmp_path: Path, rep
     r = Cli(cli.data, rules)("list")
     assert r.exit_code == 2
     assert "「channels」第2项「（5000 项的列表）」应为文字" in r.stderr and "v4999" not in r.stderr
+
+
+def test_hostile_files_in_a_folder_big_enough_for_the_index_and_cache(folder: Path, cli: Cli, tmp_path: Path) -> None:
+    """Past MIN_FILES records the SQLite index and the parse cache read the files: the same rules hold."""
+    from tousu.storage import index, parsecache
+
+    sound = (folder / "TS202611030001.yaml").read_text(encoding="utf-8")
+    for n in range(2, max(index.MIN_FILES, parsecache.MIN_FILES) + 10):
+        cid = f"TS20261103{n:04d}"
+        (folder / f"{cid}.yaml").write_text(sound.replace("TS202611030001", cid), encoding="utf-8")
+    os.mkfifo(_record_like(folder, 2))
+    _record_like(folder, 3).symlink_to("/dev/zero")
+    secret = tmp_path / "shadow"
+    secret.write_text(SECRET + "\n")
+    _record_like(folder, 4).symlink_to(secret)
+    env_cache = {"TOUSU_CACHE_DIR": str(tmp_path / "cache")}
+    for cache in ("1", "0"):  # parse cache off, then on
+        for args in (("check-overdue", "--format", "json", "--at", "2026-11-20 09:00"), ("list",),
+                     ("report", "--month", "2026-11", "--format", "json")):
+            script = ("import resource, sys\n"
+                      f"resource.setrlimit(resource.RLIMIT_AS, ({MEMORY}, {MEMORY}))\n"
+                      "from tousu.cli import main\nsys.argv = ['tousu'] + sys.argv[1:]\nmain()\n")
+            env = {**os.environ, **env_cache, "TOUSU_NO_CACHE": cache, "COLUMNS": "200"}
+            r = subprocess.run([sys.executable, "-c", script, "--data", str(cli.data), *args],
+                               capture_output=True, text=True, timeout=120, env=env)
+            both = r.stdout + r.stderr
+            assert r.returncode == 2, (args, r.stderr[-500:])
+            assert "不是普通文件" in both and "指向数据目录之外（/dev/zero）" in both, args
+            assert "s3cr3t" not in both and "Traceback" not in both, args

@@ -39,7 +39,8 @@ from tousu.domain.deadlines import Stage, stages
 from tousu.domain.lifecycle import rule_problems
 from tousu.domain.workdays import WorkCalendar
 from tousu.errors import Problem
-from tousu.storage import cachedir, records
+from tousu.config.yamlio import Unreadable
+from tousu.storage import cachedir, files, records
 from tousu.storage.indexrows import (Summary, decode_problems, decode_stage, decode_summary, encode_problems,
                                      encode_stage, encode_summary)
 from tousu.storage.store import Store
@@ -307,7 +308,8 @@ def _store_rows(conn: Any, found: list[tuple[Path, StatKey]], store: Store, rule
             st = (-1, *st[1:])  # racily clean: never trusted, read again next time
         folder, name = path.parent.name, path.name
         if c is None:
-            file_rows.append((folder, name, *st, encode_problems(problems), None, None, _mentions_assess(path)))
+            file_rows.append((folder, name, *st, encode_problems(problems), None, None,
+                              _mentions_assess(path, store.max_record_bytes)))
             continue
         assessed = any(e.action == "assess" for e in c.history)
         file_rows.append((folder, name, *st, None, encode_problems(rule_problems(c, rules)), encode_summary(c),
@@ -318,11 +320,12 @@ def _store_rows(conn: Any, found: list[tuple[Path, StatKey]], store: Store, rule
     conn.executemany("INSERT OR REPLACE INTO stages VALUES (?,?,?,?,?)", stage_rows)
 
 
-def _mentions_assess(path: Path) -> int:
-    """An unreadable file is in the bulletin's selection as the bytes say (cli/report.load_for_month)."""
+def _mentions_assess(path: Path, max_bytes: int) -> int:
+    """An unreadable file is in the bulletin's selection as the bytes say (cli/report.load_for_month);
+    one that may not be read at all (a FIFO, a link out of the folder, too big: storage/files.py) is in it."""
     try:
-        return int(b"assess" in path.read_bytes())
-    except OSError:
+        return int(b"assess" in files.record_bytes(path, max_bytes))
+    except Unreadable:
         return 1
 
 
