@@ -243,3 +243,9 @@ def test_summary_cells_fit_their_text(book) -> None:
     assert ws.cell(r, 5).alignment.wrap_text and ws.cell(r, 7).alignment.wrap_text
     assert ws.row_dimensions[r].height >= 45  # three lines in E:F
     assert all(isinstance(ws.cell(r, i).value, int) for i in (3, 4))  # 分子, 分母 stay in C, D
+
+
+def test_explanations_say_how_a_redispatched_order_counts_by_unit(book) -> None:
+    texts = [str(v) for row in _values(book["说明"]) for v in row if v]
+    contact = next(t for t in texts if t.startswith("分子：在时限内（1个工作日）首次联系"))
+    assert "按单位：按单位统计时，每次派发记入承办该次派发的单位" in contact

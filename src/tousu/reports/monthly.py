@@ -40,24 +40,31 @@ class Rate:
     numerator: str
     denominator: str
     clause: str
+    unit_rule: str
 
 
 RATES: tuple[Rate, ...] = (
     Rate("first_time_resolution", "一次解决率",
          "已归档且只派发过一次（未退回、未再分发）的件数",
-         "已归档的件数", "第二条、第二十一条"),
+         "已归档的件数", "第二条、第二十一条",
+         "按单位统计时记入最后承办（归档时）的单位；被再次派发的件对该单位不算一次解决"),
     Rate("contact_on_time", "首日联系率",
          "在时限内（1个工作日）首次联系客户的派发次数",
-         "已联系或已过联系期限的派发次数（被退回的派发不计）", "第十五条、第二十一条"),
+         "已联系或已过联系期限的派发次数（被退回的派发不计）", "第十五条、第二十一条",
+         "按单位统计时，每次派发记入承办该次派发的单位：再次派发的件，前一轮记前一单位，后一轮记后一单位"),
     Rate("reply_on_time", "按时办结率",
          "在时限内（4个工作日或批准的延期）答复客户的派发次数",
-         "已答复或已过答复期限的派发次数（被退回的派发不计；审核驳回后以重新答复为准）", "第十五条、第二十一条"),
+         "已答复或已过答复期限的派发次数（被退回的派发不计；审核驳回后以重新答复为准）", "第十五条、第二十一条",
+         "按单位统计时，每次派发记入承办该次派发的单位：再次派发的件，前一轮记前一单位，后一轮记后一单位"),
     Rate("revisit", "回访率",
          "应回访且已回访的件数（规定为100%）",
-         "应回访的件数：已答复（审核未驳回），且已回访或已过24小时回访期限", "第十六条、第二十条"),
+         "应回访的件数：已答复（审核未驳回），且已回访或已过24小时回访期限", "第十六条、第二十条",
+         "按单位统计时，回访记入被回访答复所属的单位，即承办该次派发的单位（每件每单位计一次）"),
     Rate("revisit_satisfied", "回访满意率",
          "最近一次回访结果为满意的件数",
-         "已回访的件数", "第二十条、第二十一条"),
+         "已回访的件数", "第二十条、第二十一条",
+         "按单位统计时，回访记入被回访答复所属的单位，即承办该次派发的单位；"
+         "同一单位答复过两次的，以对该单位答复的最近一次回访为准"),
 )
 RATE_KEYS = tuple(r.key for r in RATES)
 
@@ -109,6 +116,14 @@ def _tally(t: _Tally, c: Complaint, st: list[Stage], as_of: datetime) -> None:
     """Add one complaint to the rate counts (definitions: RATES, docs/rates.md)."""
     if c.state == "archived":
         t.add("first_time_resolution", c.dispatch_count == 1)
+    _tally_stages(t, st, as_of)
+    last = c.last("revisit")
+    if last is not None:
+        t.add("revisit_satisfied", bool(last.satisfied))
+
+
+def _tally_stages(t: _Tally, st: list[Stage], as_of: datetime) -> None:
+    """按时联系、按时办结 per dispatch; 回访 once over the given stages."""
     for key, rate in (("contact", "contact_on_time"), ("reply", "reply_on_time")):
         for s in st:
             if s.key != key:
@@ -122,9 +137,28 @@ def _tally(t: _Tally, c: Complaint, st: list[Stage], as_of: datetime) -> None:
     due += [s for s in st if s.key == "review" and s.done_at is None and as_of > s.deadline]
     if due:
         t.add("revisit", all(s.done_at is not None for s in due))
-    last = c.last("revisit")
-    if last is not None:
-        t.add("revisit_satisfied", bool(last.satisfied))
+
+
+def _last_revisit_by_unit(c: Complaint) -> dict[str, bool]:
+    """Each unit's latest revisit result: a revisit belongs to the unit of the dispatch whose reply it revisits."""
+    out: dict[str, bool] = {}
+    unit: str | None = None
+    for e in c.steps:
+        if e.action == "dispatch":
+            unit = e.unit
+        elif e.action == "revisit" and unit:
+            out[unit] = bool(e.satisfied)
+    return out
+
+
+def _tally_units(tallies: dict[str, _Tally], c: Complaint, st: list[Stage], as_of: datetime) -> None:
+    """Add one complaint to the per-unit counts: each dispatch's stages to the unit that handled it."""
+    if c.state == "archived" and c.unit:
+        tallies[c.unit].add("first_time_resolution", c.dispatch_count == 1)
+    for unit in dict.fromkeys(s.unit for s in st if s.unit):
+        _tally_stages(tallies[unit], [s for s in st if s.unit == unit], as_of)
+    for unit, satisfied in _last_revisit_by_unit(c).items():
+        tallies[unit].add("revisit_satisfied", satisfied)
 
 
 # ---------------------------------------------------------------- pieces
@@ -177,15 +211,20 @@ class _Counts:
         st = stages(c, self.rules, self.cal)
         self.time_unknown += any(e.time_unknown for e in c.history)
         self._verdict(c, unit)
-        u = self.by_unit[unit]
         _tally(self.tally, c, st, self.as_of)
-        _tally(u["_t"], c, st, self.as_of)
+        _tally_units(self._unit_tallies(c, st), c, st, self.as_of)
         for s in st:
             self.warnings.update(dict.fromkeys(s.warnings))
             if s.late(self.as_of):
                 self.late.append(_late_row(c, s, self.as_of))
                 if s.owner in self.by_unit:
                     self.by_unit[s.owner]["late_stages"] += 1
+
+    def _unit_tallies(self, c: Complaint, st: list[Stage]) -> dict[str, _Tally]:
+        for name in {s.unit for s in st if s.unit} | ({c.unit} if c.unit else set()):
+            if name not in self.by_unit:  # handled a dispatch, though no order of the month is its now
+                self.by_unit[name] = {"received": 0, "counted": 0, "late_stages": 0, "_t": _Tally.new()}
+        return {name: u["_t"] for name, u in self.by_unit.items()}
 
     def _verdict(self, c: Complaint, unit: str) -> None:
         counted = c.counted
@@ -383,7 +422,7 @@ def month_report(
         **tables,
         "trend": _trend(seen, mon),
         "rate_definitions": {r.key: {"name": r.name, "numerator": r.numerator, "denominator": r.denominator,
-                                     "clause": r.clause} for r in RATES},
+                                     "clause": r.clause, "unit_rule": r.unit_rule} for r in RATES},
         "urges_by_unit": _urges(seen, mon.start, mon.end),
         "voided": voided,
         "repeats": repeats(current, pool, rules.repeat_window_days, unmask),
