@@ -246,6 +246,9 @@ def test_the_id_column_stays_whole_at_80_columns(fcli: Cli, national_day: str, n
         assert r.exit_code in (0, 1), r.output
         lines = r.stdout.splitlines()
         assert max(cell_len(line) for line in lines) <= 80, (args, r.stdout)
+        table = [line.rstrip() for line in lines if line[:1] in "┏┃┡│└"]
+        assert table and all(line[-1] in "┓┃┩│┘" for line in table), (args, r.stdout)  # no table cut at the edge
+        assert "…" not in r.stdout and "24:00" in r.stdout, (args, r.stdout)  # deadlines whole
         for cid in (national_day, long):
             assert any(cid in line for line in lines), (args, cid, r.stdout)
 

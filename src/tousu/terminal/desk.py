@@ -35,18 +35,18 @@ def find_table(console: Console, query: str, rows: list[dict[str, Any]]) -> None
     t = Table(title=f"「{escape(query)}」的查找结果（{len(rows)} 件，新的在前）", title_justify="left")
     id_column(t)
     t.add_column("受理时间", no_wrap=True)
-    t.add_column("客户", overflow="fold")
-    t.add_column("投诉项", overflow="fold")
-    t.add_column("状态", no_wrap=True)
-    t.add_column("下一期限", overflow="fold", ratio=1, min_width=10)
+    t.add_column("客户", overflow="fold", min_width=13, max_width=16)  # a phone (139-1234-5678) stays whole
+    t.add_column("投诉项\n状态", overflow="fold", max_width=10)
+    t.add_column("下一期限", overflow="fold", ratio=1, min_width=12)
     for r in rows:
         due = "—"
         if r["next_deadline"]:
-            due = f"{r['next_stage_name']} {human_deadline(from_iso(r['next_deadline']))}"
+            due = f"{r['next_stage_name']}\n{human_deadline(from_iso(r['next_deadline']))[5:]}"
             if r["level"]:
                 due += f" {level_text(r['level'])}"
         who = f"{escape(r['name'])}\n{escape(r['phone'])}"
-        t.add_row(r["id"], human(from_iso(r["received_at"]))[2:], who, escape(r["item"]), r["state_name"], due)
+        what = f"{escape(r['item'])}\n{r['state_name']}"
+        t.add_row(r["id"], human(from_iso(r["received_at"]))[2:], who, what, due)
     console.print(t)
     if not rows:
         console.print("没有找到。可按电话（任意写法）、姓名、户号、95598工单编号、地址或诉求内容中的词查找。")
@@ -55,11 +55,11 @@ def find_table(console: Console, query: str, rows: list[dict[str, Any]]) -> None
 def todo_table(console: Console, title: str, rows: list[dict[str, Any]], now: datetime) -> None:
     t = Table(title=f"{escape(title)}（{len(rows)} 项，截至 {human(now)}）", title_justify="left")
     id_column(t)
-    t.add_column("环节", overflow="fold")
+    t.add_column("环节", overflow="fold", min_width=4, max_width=8)
     t.add_column("期限", no_wrap=True)
     t.add_column("剩余", no_wrap=True)
     t.add_column("级别", no_wrap=True)
-    t.add_column("下一步", overflow="fold", ratio=1, min_width=8)
+    t.add_column("下一步", overflow="fold", ratio=1, min_width=13)  # `tousu contact` stays on one line
     for r in rows:
         stage = r["stage_name"] if len({x["owner"] for x in rows}) == 1 else f"{r['stage_name']}\n{r['owner']}"
         command = r["next_command"].replace(f" {r['id']}", "")  # the ID is in its own column

@@ -69,20 +69,37 @@ def complaint(console: Console, c: Complaint, stages: list[Stage], now: datetime
         console.print(f"  [dim]{i}. {st.name}（{st.clause}）：{escape(st.basis)}[/]")
 
 
+WIDE = 110  # from this many columns on, one fact per column; below it, two facts share a cell
+
+
+def _short(t: datetime | None, as_of: datetime, deadline: bool = False) -> str:
+    """A time without its year when it is in the year of `as_of` (11-24 24:00), whole otherwise."""
+    text = human_deadline(t) if deadline else human(t)
+    return text[5:] if t is not None and text[:4] == str(as_of.year) else text
+
+
 def complaint_list(console: Console, rows: list[tuple[Complaint, Stage | None]], now: datetime) -> None:
+    wide = console.width >= WIDE
     t = Table(title=f"投诉列表（{len(rows)} 件）", title_justify="left")
     id_column(t)
     t.add_column("受理时间", no_wrap=True)
-    for col in ("投诉项", "客户", "责任单位", "状态"):
-        t.add_column(col, overflow="fold")
-    t.add_column("下一期限", overflow="fold", ratio=1, min_width=10)
+    if wide:
+        for col in ("投诉项", "客户", "责任单位", "状态"):
+            t.add_column(col, overflow="fold")
+    else:
+        t.add_column("投诉项\n客户", overflow="fold", max_width=10)
+        t.add_column("责任单位\n状态", overflow="fold", max_width=10)
+    t.add_column("下一期限", overflow="fold", ratio=1, min_width=12)
     for c, nxt in rows:
         due = "—"
         if nxt is not None:
-            style = _STATUS_STYLE[nxt.status(now)]
-            late = "（已超期）" if nxt.status(now) == "overdue" else ""
-            due = f"[{style}]{nxt.name} {human_deadline(nxt.deadline)}{late}[/]"
-        t.add_row(c.id, human(c.received_at)[2:], escape(c.item), escape(c.customer.name), c.unit or "—", c.state_zh, due)
+            status = nxt.status(now)
+            late = "（已超期）" if status == "overdue" else ""
+            when = human_deadline(nxt.deadline) if wide else _short(nxt.deadline, now, True)
+            due = f"[{_STATUS_STYLE[status]}]{nxt.name}{' ' if wide else chr(10)}{when}{late}[/]"
+        item, name, unit = escape(c.item), escape(c.customer.name), c.unit or "—"
+        middle = [item, name, unit, c.state_zh] if wide else [f"{item}\n{name}", f"{unit}\n{c.state_zh}"]
+        t.add_row(c.id, human(c.received_at)[2:] if wide else _short(c.received_at, now), *middle, due)
     console.print(t)
 
 
@@ -98,18 +115,22 @@ def overdue_report(console: Console, report: dict[str, Any]) -> None:
             by_unit[r["owner"]].append(r)
         for unit in sorted(by_unit):
             t = Table(title=f"[{style}]{title}[/] · {unit}（{len(by_unit[unit])} 项）", title_justify="left")
+            wide = console.width >= WIDE
             id_column(t)
             t.add_column("环节", overflow="fold")
-            t.add_column("期限", overflow="fold")
-            t.add_column("超期" if key == "overdue" else "剩余", overflow="fold")
+            t.add_column("期限", no_wrap=True)
+            t.add_column("超期" if key == "overdue" else "剩余", no_wrap=True)
             t.add_column("级别", no_wrap=True)
             t.add_column("投诉项", overflow="fold")
-            t.add_column("依据", overflow="fold", ratio=1, min_width=8)
+            if wide:
+                t.add_column("依据", overflow="fold", ratio=1, min_width=8)
             for r in by_unit[unit]:
                 mins = r.get("minutes_overdue", r.get("minutes_left", 0))
-                t.add_row(r["id"], f"{r['stage_name']}（{r['clause']}）", human_deadline(from_iso(r["deadline"])),
-                          duration_zh(_minutes(mins)), level_text(r.get("level")), escape(r["item"]),
-                          escape(r["basis"]))
+                stage = f"{r['stage_name']}（{r['clause']}）" if wide else r["stage_name"]
+                due = from_iso(r["deadline"])
+                cells = [r["id"], stage, human_deadline(due) if wide else _short(due, as_of, True),
+                         duration_zh(_minutes(mins)), level_text(r.get("level")), escape(r["item"])]
+                t.add_row(*cells, *([escape(r["basis"])] if wide else []))
             console.print(t)
     if not report["overdue"]:
         console.print(f"[green]截至 {human(as_of)}，没有超期的环节。[/]")
