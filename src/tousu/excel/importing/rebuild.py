@@ -54,12 +54,16 @@ class MainFacts:
 
 def _reach(r: Rows, row: tuple[Any, ...], times: dict[str, datetime | None], state: str | None,
            satisfied: bool | None) -> int:
-    """How far the order has come: by 工单状态, by the step times, by 处理单位 and by 回访结果."""
+    """How far the order has come: by 工单状态, by the step times, by 处理单位 and by 回访结果.
+
+    The state column wins over the unit column: a 待派单 order's 供电单位 is only the unit 95598
+    means to send it to, not a dispatch (95598班 still owes it, judged from 受理时间).
+    """
     reach = _STATE_REACH.get(state or "", -1)
     for i, action in enumerate(LADDER):
         if times[_TIME_OF[action]] is not None:
             reach = max(reach, i)
-    if r.text(row, "unit") is not None:
+    if r.text(row, "unit") is not None and state != "pending_dispatch":
         reach = max(reach, 0)
     if satisfied is not None:
         reach = max(reach, LADDER.index("revisit"))
@@ -127,6 +131,14 @@ def _mark_unknown(c: Complaint) -> Complaint:
     return replace(c, history=c.history[:-1] + (replace(c.history[-1], time_unknown=True),))
 
 
+def _intended_unit(c: Complaint, unit: str, r: Rows) -> Complaint:
+    """A 待派单 order's 供电单位: kept in the intake's note (and said in --dry-run), never a dispatch."""
+    r.translations[(r.header("unit"), unit, "工单待派单，未派发，记入受理备注")] += 1
+    add = c.history[0]
+    note = "；".join(n for n in (add.note, f"95598 拟派单位：{unit}") if n)
+    return replace(c, history=(replace(add, note=note),) + c.history[1:])
+
+
 def steps_from_main(r: Rows, n: int, row: tuple[Any, ...], c: Complaint | None) -> Complaint | None:
     """The history the main sheet tells: 派发 … 归档 as far as the order has come, each through lifecycle.
 
@@ -139,6 +151,8 @@ def steps_from_main(r: Rows, n: int, row: tuple[Any, ...], c: Complaint | None) 
     if c is None or facts is None:
         return None
     hq = c.received_by
+    if facts.reach < 0 and facts.unit:
+        c = _intended_unit(c, facts.unit, r)
     known = [facts.times[_TIME_OF[a]] for a in LADDER]
     for i, action in enumerate(LADDER[: facts.reach + 1]):
         key = _TIME_OF[action]
