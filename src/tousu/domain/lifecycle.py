@@ -85,6 +85,22 @@ def check_phone(phone: str) -> str:
     return parse_phone(phone).typed
 
 
+def _category(rules: Rules, item: str, category: str | None) -> str:
+    """The 大类 of a 投诉项 (第十条); a given 大类 must be the item's own."""
+    items = rules.items
+    if item not in items:
+        valid = "；".join(f"{cat}：{'、'.join(its)}" for cat, its in rules.taxonomy.items())
+        raise TousuError(f"投诉项「{item}」无效，可选（第十条）：{valid}", field="item")
+    if category is None or category == "":
+        return items[item]
+    if category not in rules.taxonomy:
+        raise TousuError(f"投诉大类「{category}」无效，可选：{choices(rules.taxonomy)}", field="category")
+    if items[item] != category:
+        raise TousuError(f"投诉项「{item}」不属于「{category}」，而属于「{items[item]}」；"
+                         f"「{category}」的投诉项：{choices(rules.taxonomy[category])}", field="item")
+    return category
+
+
 def new_complaint(
     *,
     rules: Rules,
@@ -111,17 +127,7 @@ def new_complaint(
         raise TousuError(f"受理渠道「{channel}」无效，可选：{choices(rules.channels)}", field="channel")
     name = _required(name, "客户姓名", "--name")
     phone = check_phone(_required(phone, "联系电话", "--phone"))
-    items = rules.items
-    if item not in items:
-        valid = "；".join(f"{cat}：{'、'.join(its)}" for cat, its in rules.taxonomy.items())
-        raise TousuError(f"投诉项「{item}」无效，可选（第十条）：{valid}", field="item")
-    if category is None or category == "":
-        category = items[item]
-    elif category not in rules.taxonomy:
-        raise TousuError(f"投诉大类「{category}」无效，可选：{choices(rules.taxonomy)}", field="category")
-    elif items[item] != category:
-        raise TousuError(f"投诉项「{item}」不属于「{category}」，而属于「{items[item]}」；"
-                         f"「{category}」的投诉项：{choices(rules.taxonomy[category])}", field="item")
+    category = _category(rules, item, category)
     content = _required(content, "诉求内容", "--content")
     attitude = attitude or rules.attitudes[0]
     if attitude not in rules.attitudes:
