@@ -7,7 +7,7 @@ reply it revisited; 一次解决率 to the unit that closed the order. Ranking i
 from __future__ import annotations
 
 from test_report import AS_OF, CAL, RULES, ev, mk, reply
-from tousu.reports.monthly import month_report
+from tousu.reports.monthly import month_report, summary_units
 
 UNITS = ("城关供电所", "东城供电所")
 
@@ -48,3 +48,25 @@ def test_rate_definitions_say_how_a_redispatched_order_counts() -> None:
     r = month_report([HANDED_ON], RULES, CAL, 2026, 11, as_of=AS_OF, units=UNITS)
     text = "".join(d["unit_rule"] for d in r["rate_definitions"].values())
     assert "承办该次派发的单位" in text
+
+
+def test_only_grassroots_units_are_ranked() -> None:
+    """第二十一条 监督 of 基层单位: a 职能部门 shows for the late stages it owes, never with a place."""
+    units = UNITS + ("市场营销部", "运维检修部")
+    r = month_report([HANDED_ON], RULES, CAL, 2026, 11, as_of=AS_OF, units=units, ranked=UNITS)
+    assert {u: r["by_unit"][u]["rank"] for u in units} == {
+        "城关供电所": 2, "东城供电所": 1, "市场营销部": None, "运维检修部": None}
+    names = [name for name, _, _ in summary_units(r)]
+    assert "运维检修部" not in names  # nothing received, nothing late: no row
+    assert names[:2] == ["城关供电所", "东城供电所"]
+
+
+def test_functional_department_with_late_stage_keeps_its_row() -> None:
+    pending_review = mk("TS202611020002", "2026-11-02 09:00",
+                        ev("dispatch", "2026-11-02 09:30", unit="城关供电所"),
+                        ev("contact", "2026-11-02 14:00"), reply("2026-11-03 16:00"))
+    r = month_report([pending_review], RULES, CAL, 2026, 11, as_of=AS_OF,
+                     units=("城关供电所", "市场营销部"), ranked=("城关供电所",))
+    rows = {name: (u and u["rank"], late) for name, u, late in summary_units(r)}
+    assert rows["市场营销部"] == (None, 1)  # the 营销部审核 it owes
+    assert rows["城关供电所"] == (1, 0)

@@ -170,6 +170,7 @@ def _month(a: App, mon: Month, as_of: Any, unmask: bool) -> tuple[dict[str, Any]
     _add_person_units(a, penalties + later)
     data = month_report(
         complaints, a.rules, a.calendar, mon.year, mon.month, as_of=as_of, units=a.org.unit_names,
+        ranked=tuple(u.name for u in a.org.units if u.kind == "基层单位"),
         households=a.org.households, unmask=unmask, penalties=penalties, later_penalties=later,
         ledger=ledger_mod.ledger(seen, a.org, mon),
         unit_fines=ledger_mod.unit_fines(seen, a.rules, mon),

@@ -140,7 +140,8 @@ def _units(sh: Sheet, r: dict[str, Any]) -> tuple[int, int]:
             sh.add([Styled(name, "label"), "—", "—", "—", "—", "—", late])
             continue
         per = u.get("per_10k_households")
-        last = sh.add([Styled(name, "label"), u["received"], u["counted"], u["rank"], u.get("households") or "—",
+        last = sh.add([Styled(name, "label"), u["received"], u["counted"],
+                       "—" if u["rank"] is None else u["rank"], u.get("households") or "—",
                        "—" if per is None else Styled(per, "cell", "0.00"), late])
     sh.add([Styled("合计", "total"), Styled(r["received"], "total"), Styled(r["counted"], "total"), None,
             Styled(r["households"]["households"] or None, "total"), None, Styled(len(r["late"]), "total")])

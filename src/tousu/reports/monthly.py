@@ -309,9 +309,13 @@ def _add_households(by_unit: dict[str, dict[str, Any]], households: dict[str, in
             "per_10k_households": None if not total else round(counted * 10000 / total, 2)}
 
 
-def _rank(by_unit: dict[str, dict[str, Any]]) -> None:
-    """Each unit's place by 属实 complaints, most first (ties share a place), for the 通报's ranking."""
-    ordered = sorted(by_unit.values(), key=lambda u: -u["counted"])
+def _rank(by_unit: dict[str, dict[str, Any]], ranked: Sequence[str] | None) -> None:
+    """Each 基层单位's place by 属实 complaints, most first (ties share a place), for the 通报's ranking;
+    `rank` is None for the others (职能部门, （未派发）). `ranked` None: every unit is ranked."""
+    names = set(by_unit if ranked is None else ranked)
+    ordered = sorted((u for n, u in by_unit.items() if n in names), key=lambda u: -u["counted"])
+    for u in by_unit.values():
+        u["rank"] = None
     place = 0
     for i, u in enumerate(ordered, 1):
         if i == 1 or u["counted"] != ordered[i - 2]["counted"]:
@@ -339,10 +343,12 @@ def _compare(seen: Sequence[Complaint], m: Month, received: int, counted: int) -
 
 
 def summary_units(r: dict[str, Any]) -> list[tuple[str, dict[str, Any] | None, int]]:
-    """The summary's rows: every unit, and 95598班 / 市场营销部 where org.yaml has no such unit, each with
-    the late stages it owed (so that the column adds up to every late stage); units first, for charts."""
+    """The summary's rows: every ranked unit, an unranked one (职能部门) only when it received or owes late
+    stages, and 95598班 / 市场营销部 where org.yaml has no such unit, each with the late stages it owed (so
+    that the column adds up to every late stage); units first, for charts."""
     late = {o["owner"]: o["total"] for o in r["late_owners"]}
-    rows = [(unit, u, late.get(unit, 0)) for unit, u in r["by_unit"].items()]
+    rows = [(unit, u, late.get(unit, 0)) for unit, u in r["by_unit"].items()
+            if u.get("rank") is not None or u["received"] or late.get(unit)]
     return rows + [(owner, None, late.get(owner, 0)) for owner in late if owner not in r["by_unit"]]
 
 
@@ -375,6 +381,7 @@ def month_report(
     *,
     as_of: datetime,
     units: Sequence[str] = (),
+    ranked: Sequence[str] | None = None,
     households: dict[str, int] | None = None,
     penalties: Sequence[dict[str, Any]] = (),
     later_penalties: Sequence[dict[str, Any]] = (),
@@ -386,7 +393,7 @@ def month_report(
 
     `complaints` may hold more than the month (the previous month, the same month
     last year, the trend and the repeat window are taken from it); `units` are listed
-    even with nothing to show; penalties (recorded in the month), later_penalties (of
+    even with nothing to show; only `ranked` units (基层单位) get a rank; penalties (recorded in the month), later_penalties (of
     the month's complaints, recorded after it), ledger and unit_fines come from
     domain.ledger.
     """
@@ -403,7 +410,7 @@ def month_report(
     tables = counts.tables()
     received, counted = len(current), sum(c.counted for c in current)
     coverage = _add_households(tables["by_unit"], households or {})
-    _rank(tables["by_unit"])
+    _rank(tables["by_unit"], ranked)
     window_start = mon.start - timedelta(days=rules.repeat_window_days)
     pool = [c for c in seen if window_start <= to_china(c.received_at) < mon.end]
     return {

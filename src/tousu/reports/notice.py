@@ -15,7 +15,7 @@ from typing import Any
 from tousu.config.org import Company
 from tousu.errors import TousuError, choices
 from tousu.reports.cases import most_serious
-from tousu.reports.monthly import RATES
+from tousu.reports.monthly import RATES, summary_units
 from tousu.timeutil import from_iso
 
 BLANK = "【待填写】"
@@ -76,8 +76,10 @@ def distribution(r: dict[str, Any]) -> list[dict[str, Any]]:
     items = [[v["category"], item, str(v["counted"]), str(v["received"])]
              for item, v in r["by_item"].items() if v["received"]]
     items.append(["合计", "", str(r["counted"]), str(r["received"])])
-    units = sorted(r["by_unit"].items(), key=lambda kv: (kv[1]["rank"], list(r["by_unit"]).index(kv[0])))
-    unit_rows = [[str(u["rank"]), name, str(u["received"]), str(u["counted"]),
+    order = list(r["by_unit"])
+    units = sorted(((name, u) for name, u, _ in summary_units(r) if u is not None),
+                   key=lambda kv: (kv[1]["rank"] is None, kv[1]["rank"] or 0, order.index(kv[0])))
+    unit_rows = [["—" if u["rank"] is None else str(u["rank"]), name, str(u["received"]), str(u["counted"]),
                   "—" if not u.get("households") else str(u["households"]),
                   "—" if u.get("per_10k_households") is None else f"{u['per_10k_households']:.2f}",
                   str(u["late_stages"])] for name, u in units]

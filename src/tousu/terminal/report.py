@@ -131,7 +131,8 @@ def _units(console: Console, r: dict[str, Any]) -> None:
             _row(t, name, "—", "—", "—", "—", str(late))
         else:
             per = "—" if u.get("per_10k_households") is None else f"{u['per_10k_households']:.2f}"
-            _row(t, name, str(u["received"]), str(u["counted"]), str(u["rank"]), per, str(late))
+            _row(t, name, str(u["received"]), str(u["counted"]),
+                 "—" if u["rank"] is None else str(u["rank"]), per, str(late))
     _row(t, Text("合计", "bold"), str(r["received"]), str(r["counted"]), "", "", str(len(r["late"])))
     console.print(t)
 
