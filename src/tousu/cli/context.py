@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import getpass
+import sys
 import os
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -19,6 +20,7 @@ from tousu.errors import Problem, TousuError
 from tousu.domain.lifecycle import rule_problems
 from tousu.domain.model import Complaint
 from tousu.storage.store import Store
+from tousu.terminal.console import visible
 from tousu.timeutil import now_china, parse_typed
 
 if TYPE_CHECKING:
@@ -31,9 +33,11 @@ def default_user() -> str:
     if env:
         return env
     try:
-        return getpass.getuser()
+        name = getpass.getuser()
     except Exception:  # noqa: BLE001 - no login name on this machine
-        return "未知"
+        name = "未知"
+    sys.stderr.write(visible(f"注意：没有给出 --by，也没有设置环境变量 TOUSU_USER，经办人按登录名「{name}」记录\n"))
+    return name
 
 
 def parse_at(text: str | None, now: datetime, option: str = "--at", *, end_of_day: bool = False,

@@ -9,7 +9,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from tousu.cli.common import ByOpt, NoteOpt, app_of, canon, command, err, out, warn_stages
+from tousu.cli.common import ByOpt, NoteOpt, app_of, canon, command, due_text, err, out, warn_stages
 from tousu.cli.context import App, default_user, parse_at
 from tousu.cli.prompts import ask
 from tousu.config import rules as rules_mod
@@ -177,5 +177,5 @@ def add_cmd(
     _account_note(a, account_text_, received)
     c = a.store.create(draft, before=None if allow_duplicate else lambda d: _refuse_duplicate(a, d))
     warn_stages(a, c)
-    err.print(f"[green]已受理投诉 {c.id}（{c.item}），请在 1 小时内派发（第十四条）。[/]")
+    err.print(f"[green]已受理投诉 {c.id}（{c.item}），{due_text(a, c, 'dispatch', '派发（第十四条）')}。[/]")
     sys.stdout.write(c.id + "\n")

@@ -6,15 +6,24 @@ from typing import Annotated, Optional
 
 import typer
 
-from tousu.cli.common import (AtOpt, ByOpt, IdArg, NoteOpt, app_of, canon, command, due_text,
+from tousu.cli.common import (AtOpt, ByOpt, IdArg, NoteOpt, app_of, canon, command, due_text, err,
                               run_step)
 from tousu.cli.context import default_user, parse_at
 from tousu.cli.prompts import interactive, maybe, need, verdict
-from tousu.domain import lifecycle
+from tousu.domain import actors, lifecycle
+from tousu.domain.model import Complaint
 from tousu.errors import TousuError
 from tousu.timeutil import human_deadline
 
 app = typer.Typer()
+
+
+def behalf(ctx: typer.Context, c: Complaint, action: str, by: str, note: str) -> str:
+    """The note of a unit's step, refused for another station's staff, marked when a 职能部门 records it."""
+    remark = actors.on_behalf(c, action, by, app_of(ctx).org)
+    if remark:
+        err.print(f"[yellow]注意：[/]{remark}")
+    return actors.with_note(note, remark)
 
 
 @app.command("dispatch")
@@ -35,7 +44,9 @@ def dispatch_cmd(ctx: typer.Context, cid: IdArg,
 @command
 def contact_cmd(ctx: typer.Context, cid: IdArg, at: AtOpt = None, by: ByOpt = None, note: NoteOpt = "") -> None:
     """登记首次联系客户（第十五条，1个工作日内）。"""
-    run_step(ctx, cid, lambda c, t, now: lifecycle.contact(c, at=t, by=by or default_user(), now=now, note=note),
+    who = by or default_user()
+    run_step(ctx, cid, lambda c, t, now: lifecycle.contact(c, at=t, by=who, now=now,
+                                                           note=behalf(ctx, c, "contact", who, note)),
           f"{cid} 已登记首次联系客户。", at)
 
 
@@ -46,8 +57,9 @@ def return_cmd(ctx: typer.Context, cid: IdArg,
                at: AtOpt = None, by: ByOpt = None, note: NoteOpt = "") -> None:
     """退回95598班：不属本单位处理范围，须说明理由（第十七条，1个工作日内）。"""
     reason = need(reason, "退回理由（第十七条：不属本单位的理由）", "--reason")
-    run_step(ctx, cid, lambda c, t, now: lifecycle.return_(c, reason=reason, at=t, by=by or default_user(), now=now,
-                                                note=note),
+    who = by or default_user()
+    run_step(ctx, cid, lambda c, t, now: lifecycle.return_(c, reason=reason, at=t, by=who, now=now,
+                                                           note=behalf(ctx, c, "return", who, note)),
           f"{cid} 已退回95598班，待重新派发。", at)
 
 
@@ -97,9 +109,11 @@ def reply_cmd(
     if process is None and interactive():
         process = need(None, "处理过程", "--process")
     measures = maybe(measures, "整改措施")
-    run_step(ctx, cid, lambda c, t, now: lifecycle.reply(c, verified=is_verified, responsible=is_responsible, cause=cause or "",
-                                              process=process or "", measures=measures, at=t,
-                                              by=by or default_user(), now=now, note=note),
+    who = by or default_user()
+    run_step(ctx, cid, lambda c, t, now: lifecycle.reply(c, verified=is_verified, responsible=is_responsible,
+                                                         cause=cause or "", process=process or "", measures=measures,
+                                                         at=t, by=who, now=now,
+                                                         note=behalf(ctx, c, "reply", who, note)),
           f"{cid} 已答复，待营销部审核。", at)
 
 
