@@ -6,7 +6,7 @@ import contextlib
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 from rich.markup import escape
@@ -14,10 +14,11 @@ from rich.table import Table
 
 from tousu.cli.common import app_of, command, err, out, print_notes, print_problems
 from tousu.errors import TousuError
-from tousu.excel.importing import Progress
-from tousu.reports.monthly import Month
 from tousu.timeutil import human, parse_datetime, parse_month
 from tousu.excel.safe import check_output
+
+if TYPE_CHECKING:  # imported by the commands that use them, not at every start-up (tousu add)
+    from tousu.excel.importing import Progress
 
 
 @contextlib.contextmanager
@@ -46,6 +47,8 @@ def _span(month: str | None, since: str | None, until: str | None) -> tuple[date
         raise TousuError("--month 与 --from/--to 只能选用一种")
     try:
         if month:
+            from tousu.reports.monthly import Month
+
             mon = Month(*parse_month(month))
             return mon.start, mon.end
         start = parse_datetime(since) if since else None
