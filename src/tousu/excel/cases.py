@@ -11,7 +11,7 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.worksheet.pagebreak import Break
 
-from tousu.excel.sheet import LINE_HEIGHT, Sheet, Styled, lines_of, note, page_header, text_width
+from tousu.excel.sheet import LINE_HEIGHT, Sheet, Styled, lines_of, note, page_header, print_width
 from tousu.timeutil import from_iso
 
 MAX_LINES = 24  # lines of text per row: Excel's rows stop at 409 points; longer text goes on in more rows
@@ -31,10 +31,10 @@ def split_text(text: str, width: float, max_lines: int = MAX_LINES) -> list[str]
             pieces.append(current)
             current, lines = "", 0
         while need > max_lines:  # one paragraph longer than a row: cut it by width
-            per_line = max(1, int(width - 2))
+            per_line = max(1.0, width - 2)
             cut, used = 0, 0
-            while cut < len(para) and used + text_width(para[cut]) <= per_line * max_lines:
-                used += text_width(para[cut])
+            while cut < len(para) and used + print_width(para[cut]) <= per_line * max_lines:
+                used += print_width(para[cut])
                 cut += 1
             pieces.append((current + "\n" if current else "") + para[:cut])
             current, para = "", para[cut:]
