@@ -28,7 +28,7 @@ def _controlling_tty() -> None:  # in the child: the pty becomes its terminal, s
     fcntl.ioctl(0, termios.TIOCSCTTY, 0)
 
 
-def in_terminal(cli: Cli, *args: str, answers: list[str], interrupt: str = "") -> tuple[int, str]:
+def in_terminal(cli: Cli, *args: str, answers: list[str], interrupt: str = "", after: str = "") -> tuple[int, str]:
     """Run tousu with a pseudo-terminal as stdin/stdout/stderr, typing `answers` (then Ctrl-C once
     the output shows `interrupt`)."""
     master, slave = pty.openpty()
@@ -38,7 +38,8 @@ def in_terminal(cli: Cli, *args: str, answers: list[str], interrupt: str = "") -
                             close_fds=True)
     os.close(slave)
     typed = "".join(a + "\n" for a in answers)
-    os.write(master, typed.encode())
+    if not after:  # typed ahead, as a fast clerk does
+        os.write(master, typed.encode())
     output = b""
     deadline = time.monotonic() + 60
     sent_interrupt = False
@@ -52,6 +53,9 @@ def in_terminal(cli: Cli, *args: str, answers: list[str], interrupt: str = "") -
             if not chunk:
                 break
             output += chunk
+        if after and typed and after.encode() in output:  # typed once the first question is on the screen
+            os.write(master, typed.encode())
+            typed = ""
         if interrupt and not sent_interrupt and interrupt.encode() in output:
             os.write(master, b"\x03")
             sent_interrupt = True
@@ -165,7 +169,7 @@ def test_an_old_received_time_is_confirmed_in_a_terminal(fcli: Cli, data_dir: Pa
 def test_ctrl_c_at_a_prompt_cancels_and_writes_nothing(fcli: Cli, dispatched: str, data_dir: Path) -> None:
     before = snapshot(data_dir)
     code, out = in_terminal(fcli, "reply", dispatched, "--at", "2026-11-03 10:00", answers=["属实"],
-                            interrupt="责任认定")
+                            interrupt="责任认定", after="核实结论")
     assert code == 130, out
     assert "已取消，没有写入任何记录" in out
     assert snapshot(data_dir) == before

@@ -41,3 +41,12 @@ def test_the_clerk_types_the_95598_sub_type_and_gets_the_item(cli: Cli) -> None:
     r = cli("add", "--channel", "电话", "--name", "王五", "--phone", "13912345679", "--item", "电费",
             "--content", "电费不对", "--received-at", "2026-11-02 10:00")
     assert r.exit_code == 2 and "可指多个：电费电价、催收电费" in r.stderr
+
+
+def test_show_names_a_penalty_by_its_chinese_rule_and_clause(cli: Cli, repo_root) -> None:  # noqa: ANN001
+    from conftest import Cli as _Cli
+
+    sample = _Cli(repo_root / "data")
+    r = sample("show", "TS202611020001", "--at", "2026-11-28 10:00")
+    assert r.exit_code == 0, r.output
+    assert "态度冷淡、语言生硬等态度欠佳引发客户不满造成投诉（第二十四条" in r.stdout and "attitude.poor" not in r.stdout

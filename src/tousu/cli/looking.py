@@ -64,7 +64,8 @@ def show_cmd(ctx: typer.Context,
         data["rules"] = str(a.rules_path)
         print_json(data)
     else:
-        render.complaint(out, c, st, now, levels)
+        names = {r.id: f"{r.name}（{r.clause}）" for r in a.rules.penalties}
+        render.complaint(out, c, st, now, levels, names)
         out.print(f"[dim]规则文件：{escape(a.rules_found.describe())}[/]")
     warn_stages(a, c)
     print_notes(a.notes([c]))

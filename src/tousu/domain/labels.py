@@ -7,7 +7,7 @@ same way through `describe`; the verdict words of 第九条 (属实/供电责任
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
 from tousu.timeutil import human, human_deadline
 
@@ -65,8 +65,9 @@ def _same(s: str) -> str:
     return s
 
 
-def describe(e: Event, text: Callable[[str], str] = _same) -> str:
-    """What an event did, in one Chinese phrase; `text` filters free text people typed (masking)."""
+def describe(e: Event, text: Callable[[str], str] = _same, rule_names: Mapping[str, str] | None = None) -> str:
+    """What an event did, in one Chinese phrase; `text` filters free text people typed (masking);
+    `rule_names` gives a penalty rule's Chinese name and clause for its id."""
     t = lambda s: text(s or "")  # noqa: E731
     a = e.action
     if a == "dispatch":
@@ -88,7 +89,7 @@ def describe(e: Event, text: Callable[[str], str] = _same) -> str:
     if a == "escalate":
         return f"越级至{e.escalated_to}"
     if a == "assess":
-        return f"{e.rule}：{e.person or e.unit} {e.amount}元"
+        return f"{(rule_names or {}).get(e.rule or '', e.rule)}：{e.person or e.unit} {e.amount}元"
     if a == "urge":
         return f"催办{e.unit}" if e.unit else "催办"
     if a == "undo":
@@ -100,9 +101,9 @@ def describe(e: Event, text: Callable[[str], str] = _same) -> str:
     return label(a)
 
 
-def detail(e: Event, text: Callable[[str], str] = _same) -> str:
+def detail(e: Event, text: Callable[[str], str] = _same, rule_names: Mapping[str, str] | None = None) -> str:
     """`describe` plus the reason and note a person wrote, for `show`'s 内容 column."""
-    parts = [] if e.action in ("add", "contact", "archive") else [describe(e, text)]
+    parts = [] if e.action in ("add", "contact", "archive") else [describe(e, text, rule_names)]
     if e.action == "extend" and e.reason:
         parts.append(text(e.reason))
     if e.note:

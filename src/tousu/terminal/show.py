@@ -21,7 +21,7 @@ _STATUS_STYLE = {"met": "green", "late": "yellow", "pending": "cyan", "overdue":
 
 
 def complaint(console: Console, c: Complaint, stages: list[Stage], now: datetime,
-              levels: list[str | None] | None = None) -> None:
+              levels: list[str | None] | None = None, rule_names: dict[str, str] | None = None) -> None:
     """`tousu show`: the record, its history and its deadlines."""
     t = Table(title=f"投诉 {c.id}（{c.state_zh}）", show_header=False, title_justify="left")
     t.add_column("项目", style="bold")
@@ -53,7 +53,7 @@ def complaint(console: Console, c: Complaint, stages: list[Stage], now: datetime
         h.add_column(col)
     for i, e in enumerate(c.history):
         step = e.label + ("（已撤销）" if i in c.withdrawn else "")
-        h.add_row(human(e.at), step, escape(e.by), escape(detail(e)))
+        h.add_row(human(e.at), step, escape(e.by), escape(detail(e, rule_names=rule_names)))
     console.print(h)
 
     s = Table(title="时限", title_justify="left")
