@@ -489,4 +489,4 @@ def test_show_lists_the_assessment(rcli: Cli) -> None:
     ok(assess(rcli, cid, "attitude.poor", "李四", 300, "2026-11-05 10:00", "--note", "通报后执行"))
     r = rcli("show", cid, "--at", "2026-11-05 10:00")
     ok(r)
-    assert "attitude.poor：李四 300元" in r.stdout
+    assert "态度冷淡" in r.stdout and "：李四 300元" in r.stdout and "attitude.poor" not in r.stdout
