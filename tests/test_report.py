@@ -17,7 +17,8 @@ from conftest import Cli
 from tousu.config import rules as rules_mod
 from tousu.domain.workdays import WorkCalendar
 from tousu.domain.model import Complaint, Customer, Event
-from tousu.reports.monthly import RATE_KEYS, Month, month_report
+from tousu.reports.monthly import Month, month_report
+from tousu.reports.rates import RATE_KEYS
 from tousu.timeutil import parse_datetime
 
 RULES = rules_mod.load(rules_mod.builtin_path())

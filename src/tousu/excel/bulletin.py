@@ -22,7 +22,8 @@ from tousu.excel.cases import cases_sheet
 from tousu.excel.safe import save_atomic
 from tousu.excel.sheet import (DATE_FORMAT, MASKED_NOTE, MIN_PRINT_PT, PERCENT, UNMASKED_NOTE, Sheet, Styled,
                                chinese_workbook, count_chart, header_row, note, page_header, text_width)
-from tousu.reports.monthly import RATES, summary_units
+from tousu.reports.monthly import summary_units
+from tousu.reports.rates import RATES
 from tousu.timeutil import from_iso, human
 
 

@@ -8,7 +8,7 @@ stood at `as_of` (events after it are ignored, so a report can be re-run for a
 past moment). Statistics of complaints count only 属实 + 供电责任 (第九条); the
 handling rates are over every complaint received in the month, counted or not
 (第二十一条 measures the handling, not the verdict). Rate definitions are in
-docs/rates.md and in `RATES` below. Customers' data is masked unless `unmask`
+docs/rates.md and in `reports.rates.RATES`. Customers' data is masked unless `unmask`
 (对投诉举报者严格保密).
 """
 
@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -26,47 +26,10 @@ from tousu.domain.model import Complaint
 from tousu.config.rules import Rules
 from tousu.reports.cases import NOT_DISPATCHED, case_bulletin
 from tousu.reports.listing import stage_json
+from tousu.reports.rates import RATES, Tally, tally, tally_units
 from tousu.reports.repeats import repeats
 from tousu.timeutil import Month, duration_zh, human_deadline, iso, to_china
 
-
-
-@dataclass(frozen=True)
-class Rate:
-    """A handling rate: what is divided by what (docs/rates.md)."""
-
-    key: str
-    name: str
-    numerator: str
-    denominator: str
-    clause: str
-    unit_rule: str
-
-
-RATES: tuple[Rate, ...] = (
-    Rate("first_time_resolution", "一次解决率",
-         "已归档且只派发过一次（未退回、未再分发）的件数",
-         "已归档的件数", "第二条、第二十一条",
-         "按单位统计时记入最后承办（归档时）的单位；被再次派发的件对该单位不算一次解决"),
-    Rate("contact_on_time", "首日联系率",
-         "在时限内（1个工作日）首次联系客户的派发次数",
-         "已联系或已过联系期限的派发次数（被退回的派发不计）", "第十五条、第二十一条",
-         "按单位统计时，每次派发记入承办该次派发的单位：再次派发的件，前一轮记前一单位，后一轮记后一单位"),
-    Rate("reply_on_time", "按时办结率",
-         "在时限内（4个工作日或批准的延期）答复客户的派发次数",
-         "已答复或已过答复期限的派发次数（被退回的派发不计；审核驳回后以重新答复为准）", "第十五条、第二十一条",
-         "按单位统计时，每次派发记入承办该次派发的单位：再次派发的件，前一轮记前一单位，后一轮记后一单位"),
-    Rate("revisit", "回访率",
-         "应回访且已回访的件数（规定为100%）",
-         "应回访的件数：已答复（审核未驳回），且已回访或已过24小时回访期限", "第十六条、第二十条",
-         "按单位统计时，回访记入被回访答复所属的单位，即承办该次派发的单位（每件每单位计一次）"),
-    Rate("revisit_satisfied", "回访满意率",
-         "最近一次回访结果为满意的件数",
-         "已回访的件数", "第二十条、第二十一条",
-         "按单位统计时，回访记入被回访答复所属的单位，即承办该次派发的单位；"
-         "同一单位答复过两次的，以对该单位答复的最近一次回访为准"),
-)
-RATE_KEYS = tuple(r.key for r in RATES)
 
 
 # ---------------------------------------------------------------- helpers
@@ -79,89 +42,9 @@ def as_of_view(c: Complaint, as_of: datetime) -> Complaint:
     return replace(c, history=tuple(e for e in c.history if e.at <= as_of))
 
 
-def _ratio(num: int, den: int) -> float | None:
-    return None if den == 0 else round(num / den, 4)
-
-
 def _change(now: int, then: int) -> dict[str, Any]:
     return {"current": now, "previous": then, "change": now - then,
             "ratio": None if then == 0 else round((now - then) / then, 4)}
-
-
-# ---------------------------------------------------------------- rates
-
-
-@dataclass
-class _Tally:
-    """Numerators and denominators of the five rates."""
-
-    counts: dict[str, list[int]]
-
-    @classmethod
-    def new(cls) -> _Tally:
-        return cls({k: [0, 0] for k in RATE_KEYS})
-
-    def add(self, key: str, hit: bool) -> None:
-        self.counts[key][1] += 1
-        self.counts[key][0] += bool(hit)
-
-    def rates(self) -> dict[str, float | None]:
-        return {k: _ratio(n, d) for k, (n, d) in self.counts.items()}
-
-    def detail(self) -> dict[str, dict[str, int]]:
-        return {k: {"numerator": n, "denominator": d} for k, (n, d) in self.counts.items()}
-
-
-def _tally(t: _Tally, c: Complaint, st: list[Stage], as_of: datetime) -> None:
-    """Add one complaint to the rate counts (definitions: RATES, docs/rates.md)."""
-    if c.state == "archived":
-        t.add("first_time_resolution", c.dispatch_count == 1)
-    _tally_stages(t, st, as_of)
-    last = c.last("revisit")
-    if last is not None:
-        t.add("revisit_satisfied", bool(last.satisfied))
-
-
-def _tally_stages(t: _Tally, st: list[Stage], as_of: datetime) -> None:
-    """按时联系、按时办结 per dispatch; 回访 once over the given stages."""
-    for key, rate in (("contact", "contact_on_time"), ("reply", "reply_on_time")):
-        for s in st:
-            if s.key != key:
-                continue
-            if s.done_at is not None:
-                t.add(rate, s.done_at <= s.deadline)
-            elif as_of > s.deadline:
-                t.add(rate, False)
-    due = [s for s in st if s.key == "revisit" and (s.done_at is not None or as_of > s.deadline)]
-    # A reply still waiting for 营销部审核 past the revisit deadline was not revisited either (第二十条).
-    due += [s for s in st if s.key == "review" and s.done_at is None and as_of > s.deadline]
-    if due:
-        t.add("revisit", all(s.done_at is not None for s in due))
-
-
-def _last_revisit_by_unit(c: Complaint) -> dict[str, bool]:
-    """Each unit's latest revisit result: a revisit belongs to the unit of the dispatch whose reply it revisits."""
-    out: dict[str, bool] = {}
-    unit: str | None = None
-    for e in c.steps:
-        if e.action == "dispatch":
-            unit = e.unit
-        elif e.action == "revisit" and unit:
-            out[unit] = bool(e.satisfied)
-    return out
-
-
-def _tally_units(tallies: dict[str, _Tally], c: Complaint, st: list[Stage], as_of: datetime) -> None:
-    """Add one complaint to the per-unit counts: each dispatch's stages to the unit that handled it."""
-    if c.state == "archived" and c.unit:
-        tallies[c.unit].add("first_time_resolution", c.dispatch_count == 1)
-    for unit in dict.fromkeys(s.unit for s in st if s.unit):
-        _tally_stages(tallies[unit], [s for s in st if s.unit == unit], as_of)
-    for unit, satisfied in _last_revisit_by_unit(c).items():
-        tallies[unit].add("revisit_satisfied", satisfied)
-
-
-# ---------------------------------------------------------------- pieces
 
 
 def _late_row(c: Complaint, s: Stage, as_of: datetime) -> dict[str, Any]:
@@ -191,14 +74,14 @@ class _Counts:
                  unmask: bool) -> None:
         self.rules, self.cal, self.mon, self.as_of, self.unmask = rules, cal, mon, as_of, unmask
         self.by_unit: dict[str, dict[str, Any]] = {
-            u: {"received": 0, "counted": 0, "late_stages": 0, "_t": _Tally.new()} for u in unit_names}
+            u: {"received": 0, "counted": 0, "late_stages": 0, "_t": Tally.new()} for u in unit_names}
         self.by_item: dict[str, dict[str, Any]] = {
             item: {"category": cat, "received": 0, "counted": 0, "by_unit": {}}
             for cat, items in rules.taxonomy.items() for item in items}
         self.by_channel: dict[str, dict[str, int]] = {ch: {"received": 0, "counted": 0} for ch in rules.channels}
         self.by_severity: dict[str, int] = {s: 0 for s in rules.severities}
         self.states: dict[str, int] = defaultdict(int)
-        self.tally = _Tally.new()
+        self.tally = Tally.new()
         self.late: list[dict[str, Any]] = []
         self.bulletins: list[dict[str, Any]] = []
         self.warnings: dict[str, None] = {}
@@ -211,8 +94,8 @@ class _Counts:
         st = stages(c, self.rules, self.cal)
         self.time_unknown += any(e.time_unknown for e in c.history)
         self._verdict(c, unit)
-        _tally(self.tally, c, st, self.as_of)
-        _tally_units(self._unit_tallies(c, st), c, st, self.as_of)
+        tally(self.tally, c, st, self.as_of)
+        tally_units(self._unit_tallies(c, st), c, st, self.as_of)
         for s in st:
             self.warnings.update(dict.fromkeys(s.warnings))
             if s.late(self.as_of):
@@ -220,10 +103,10 @@ class _Counts:
                 if s.owner in self.by_unit:
                     self.by_unit[s.owner]["late_stages"] += 1
 
-    def _unit_tallies(self, c: Complaint, st: list[Stage]) -> dict[str, _Tally]:
+    def _unit_tallies(self, c: Complaint, st: list[Stage]) -> dict[str, Tally]:
         for name in {s.unit for s in st if s.unit} | ({c.unit} if c.unit else set()):
             if name not in self.by_unit:  # handled a dispatch, though no order of the month is its now
-                self.by_unit[name] = {"received": 0, "counted": 0, "late_stages": 0, "_t": _Tally.new()}
+                self.by_unit[name] = {"received": 0, "counted": 0, "late_stages": 0, "_t": Tally.new()}
         return {name: u["_t"] for name, u in self.by_unit.items()}
 
     def _verdict(self, c: Complaint, unit: str) -> None:

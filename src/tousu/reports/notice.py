@@ -15,7 +15,8 @@ from typing import Any
 from tousu.config.org import Company
 from tousu.errors import TousuError, choices
 from tousu.reports.cases import most_serious
-from tousu.reports.monthly import RATES, summary_units
+from tousu.reports.monthly import summary_units
+from tousu.reports.rates import RATES
 from tousu.timeutil import from_iso
 
 BLANK = "【待填写】"

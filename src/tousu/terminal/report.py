@@ -11,7 +11,8 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from tousu.reports.monthly import RATES, summary_units
+from tousu.reports.monthly import summary_units
+from tousu.reports.rates import RATES
 from tousu.timeutil import from_iso, human, human_deadline
 
 TERMINAL_ROWS = 50  # long lists are cut here; -o FILE.xlsx and --format json give all
