@@ -50,3 +50,29 @@ def test_show_names_a_penalty_by_its_chinese_rule_and_clause(cli: Cli, repo_root
     r = sample("show", "TS202611020001", "--at", "2026-11-28 10:00")
     assert r.exit_code == 0, r.output
     assert "态度冷淡、语言生硬等态度欠佳引发客户不满造成投诉（第二十四条" in r.stdout and "attitude.poor" not in r.stdout
+
+
+def test_piped_tables_keep_the_width_of_the_persons_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`tousu list | less` at 80 columns is 80 wide; cron (no terminal at all) gets 160 columns."""
+    import io
+    import os
+
+    from tousu.cli import common
+
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+        def fileno(self) -> int:
+            return 2
+
+    monkeypatch.delenv("COLUMNS", raising=False)
+    monkeypatch.setattr("sys.stdout", io.StringIO())
+    monkeypatch.setattr("sys.stdin", io.StringIO())
+    monkeypatch.setattr("sys.stderr", Tty())
+    monkeypatch.setattr(os, "get_terminal_size", lambda fd: os.terminal_size((80, 24)))
+    assert common.piped_width() == 80
+    monkeypatch.setattr("sys.stderr", io.StringIO())
+    assert common.piped_width() == 160
+    monkeypatch.setenv("COLUMNS", "100")
+    assert common.piped_width() is None

@@ -25,8 +25,23 @@ from tousu.storage import cachedir
 from tousu.terminal.console import BROKEN_PIPE, SafeConsole, quiet_stdout, visible_json
 from tousu.timeutil import human_deadline, parse_month
 
-# Piped or mailed (cron), rich would cut tables to 80 columns: give them room instead.
-_WIDTH = None if sys.stdout.isatty() or os.environ.get("COLUMNS") else 160
+# Piped by a person: the width of their terminal; mailed by cron: room (rich would cut tables to 80).
+def piped_width() -> int | None:
+    """Width for tables when stdout is not a terminal: the terminal's own width when a person pipes
+    (`tousu report | less` at 80 columns: stderr is still that terminal); 160 for cron mail, where no
+    terminal is attached at all; None (rich decides) on a terminal or when COLUMNS is set."""
+    if sys.stdout.isatty() or os.environ.get("COLUMNS"):
+        return None
+    for stream in (sys.stderr, sys.stdin):
+        try:
+            if stream is not None and stream.isatty():
+                return os.get_terminal_size(stream.fileno()).columns
+        except (OSError, ValueError):
+            continue
+    return 160
+
+
+_WIDTH = piped_width()
 # Every text on the terminal goes through SafeConsole: control characters typed into a record show as `\x1b`.
 out = SafeConsole(highlight=False, soft_wrap=False, width=_WIDTH)
 # soft_wrap: messages and `path:line: …` problems stay one line each, whatever the width (cron logs, grep).
