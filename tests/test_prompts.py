@@ -89,6 +89,16 @@ def test_reply_asks_for_verdicts_and_texts(fcli: Cli, dispatched: str, data_dir:
         ("reply", True, True, "抄表员态度生硬", "上门道歉", "")
 
 
+def test_reply_given_in_full_on_the_line_asks_nothing_optional(fcli: Cli, dispatched: str, data_dir: Path) -> None:
+    """A clerk who typed every required option is not asked for the optional 整改措施: the next
+    command pasted after it must not be swallowed as the answer (found in the new-user day)."""
+    code, out = in_terminal(fcli, "reply", dispatched, "--verified", "--responsible", "--cause", "态度生硬",
+                            "--process", "上门道歉", "--at", "2026-11-03 10:00", answers=[])
+    assert code == 0, out
+    assert "整改措施" not in out
+    assert Store(data_dir).load(dispatched).history[-1].measures == ""
+
+
 def test_return_and_dispatch_ask_with_choices_and_typed_forms(fcli: Cli, dispatched: str, data_dir: Path) -> None:
     code, out = in_terminal(fcli, "return", dispatched, "--at", "2026-11-02 11:00", answers=["不属本所辖区"])
     assert code == 0, out

@@ -100,6 +100,10 @@ def reply_cmd(
     at: AtOpt = None, by: ByOpt = None, note: NoteOpt = "",
 ) -> None:
     """答复客户并回复95598班（第十五条，4个工作日内）。"""
+    # asked for only when the clerk is answering questions anyway: a reply typed in full on the line
+    # is not held up by an optional question (the next pasted command would become its answer)
+    asking = interactive() and (None in (cause, process) or not (verified or not_verified)
+                                or not (responsible or not_responsible))
     is_verified = verdict(verified, not_verified, "核实结论", "--verified（属实）", "--not-verified（不属实）",
                           "属实", "不属实")
     is_responsible = verdict(responsible, not_responsible, "责任认定",
@@ -108,7 +112,7 @@ def reply_cmd(
         cause = need(None, "投诉产生原因", "--cause")
     if process is None and interactive():
         process = need(None, "处理过程", "--process")
-    measures = maybe(measures, "整改措施")
+    measures = maybe(measures, "整改措施") if asking else measures
     who = by or default_user()
     run_step(ctx, cid, lambda c, t, now: lifecycle.reply(c, verified=is_verified, responsible=is_responsible,
                                                          cause=cause or "", process=process or "", measures=measures,
