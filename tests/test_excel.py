@@ -165,9 +165,10 @@ def test_export_cells(cli: Cli, tmp_path: Path) -> None:
     assert a["受理时间"] == datetime(2025, 11, 3, 9, 5)  # a real date, China time
     assert a["当前状态"] == "已归档" and a["回访结果"] == "满意" and a["核实结论"] == "属实"
     assert a["越级渠道"] == "政府热线"
-    assert a["首次联系客户期限"] == datetime(2025, 11, 5, 0, 0)  # 11-04 24:00 (民法典)
+    # a midnight deadline reads as the day it ends (SPEC §3), never as the next day's 00:00
+    assert a["首次联系客户期限"] == "2025-11-04 24:00"  # 民法典: the 2nd working day ends
     assert a["首次联系客户按时情况"] == "按时"
-    assert b["答复客户期限"] == datetime(2025, 11, 21, 0, 0)  # the approved extension
+    assert b["答复客户期限"] == "2025-11-20 24:00"  # the approved extension
     assert rows[ids[2]]["事件等级"] == "重大"
     row_of = {ws.cell(r, 1).value: r for r in range(2, ws.max_row + 1)}
     cell = ws.cell(row_of[ids[0]], head.index("受理时间") + 1)

@@ -1,7 +1,9 @@
 """`tousu export`: the 台账 of complaints as an xlsx workbook (SPEC §4).
 
 Sheet 投诉台账 holds one row per complaint: every field of SPEC §2, the state,
-each stage's latest deadline and whether it was met, and the event times.
+each stage's latest deadline (text in the 24:00 notation: "2026-11-04 24:00" is the end of
+that day, as the bulletin writes it; such text sorts in time order) and whether it was met,
+and the event times.
 Sheet 处理记录 holds every event, so `tousu import` can bring the history back
 unchanged. Times are real Excel dates (naive China time); every string is
 written as text, so nothing a customer typed can run as a formula.
@@ -22,6 +24,7 @@ from tousu.domain.model import Complaint, Event
 from tousu.domain.privacy import Masker
 from tousu.config.rules import STAGE_KEYS, Rules
 from tousu.reports.listing import Filters
+from tousu.timeutil import human_deadline
 from tousu.excel.safe import excel_time, looks_like_formula, save_atomic, set_text
 
 TIME_FORMAT = "yyyy-mm-dd hh:mm"
@@ -92,7 +95,8 @@ def main_row(c: Complaint, st: list[Stage], rules: Rules, now: datetime, mask: b
     latest = {s.key: s for s in st}  # the latest clock of each stage
     for key, _, _ in stage_headers(rules):
         s = latest.get(key)
-        row += [s.deadline if s else None, STATUS_ZH[s.status(now)] if s else None]
+        # text in the 24:00 notation (SPEC §3): a clerk reading 11-05 00:00 thinks 11-05 is still his
+        row += [human_deadline(s.deadline) if s else None, STATUS_ZH[s.status(now)] if s else None]
     return row
 
 
