@@ -101,6 +101,14 @@ def _category(rules: Rules, item: str, category: str | None) -> str:
     return category
 
 
+def _known(value: str, allowed: tuple[str, ...], what: str, field: str, clause: str = "") -> str:
+    """`value` if rules.yaml lists it, else refused naming the choices (and the clause that sets them)."""
+    if value not in allowed:
+        where = f"（{clause}）" if clause else ""
+        raise TousuError(f"{what}「{value}」无效，可选{where}：{choices(allowed)}", field=field)
+    return value
+
+
 def new_complaint(
     *,
     rules: Rules,
@@ -123,21 +131,15 @@ def new_complaint(
 ) -> Complaint:
     """A draft complaint (ID to be given by the store), checked against rules.yaml."""
     received_at = check_time(None, received_at, now, "受理")
-    if channel not in rules.channels:
-        raise TousuError(f"受理渠道「{channel}」无效，可选：{choices(rules.channels)}", field="channel")
+    _known(channel, rules.channels, "受理渠道", "channel")
     name = _required(name, "客户姓名", "--name")
     phone = check_phone(_required(phone, "联系电话", "--phone"))
     category = _category(rules, item, category)
     content = _required(content, "诉求内容", "--content")
-    attitude = attitude or rules.attitudes[0]
-    if attitude not in rules.attitudes:
-        raise TousuError(f"客户态度程度「{attitude}」无效，可选（第十四条）：{choices(rules.attitudes)}", field="attitude")
-    severity = severity or rules.severities[0]
-    if severity not in rules.severities:
-        raise TousuError(f"事件等级「{severity}」无效，可选：{choices(rules.severities)}", field="severity")
+    attitude = _known(attitude or rules.attitudes[0], rules.attitudes, "客户态度程度", "attitude", "第十四条")
+    severity = _known(severity or rules.severities[0], rules.severities, "事件等级", "severity")
     for ch in escalated_to:
-        if ch not in rules.escalation_channels:
-            raise TousuError(f"越级投诉渠道「{ch}」无效，可选（第二十五条）：{choices(rules.escalation_channels)}", field="escalated_to")
+        _known(ch, rules.escalation_channels, "越级投诉渠道", "escalated_to", "第二十五条")
     by = _required(by, "受理人", "--by")
     return Complaint(
         id="",
