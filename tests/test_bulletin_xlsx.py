@@ -14,7 +14,7 @@ from test_report import ALL, CAL, RULES, UNITS, _march, t
 from tousu.excel.bulletin import write_month
 from tousu.reports.monthly import month_report
 
-SHEETS = ["汇总", "分类统计", "投诉事件通报", "超期明细", "考核明细", "绩效扣款", "重复投诉", "说明"]
+SHEETS = ["汇总", "分类统计", "投诉事件通报", "超期明细", "考核明细", "绩效扣款", "重复投诉", "作废工单", "说明"]
 
 
 def _values(ws) -> list[tuple]:

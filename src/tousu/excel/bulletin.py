@@ -54,8 +54,11 @@ def _summary(wb: Workbook, r: dict[str, Any]) -> None:
     sh = _sheet(wb, r, "汇总", _SUMMARY_WIDTHS, landscape=True, freeze="A2", boxed=True)
     _summary_head(sh, r)
     _overview(sh, r)
+    end_of_overview = sh.row
     _rates(sh, r)
-    # 一 and 二 fill the first page; 三 (a row per unit) and the chart start the second, whole
+    if sum(sh.heights.values()) > sh.page_points():  # 一 and 二 do not fit one page: 二 starts the next, whole
+        sh.ws.row_breaks.append(Break(id=end_of_overview))
+    # 一 and 二 fill the first page(s); 三 (a row per unit) and the chart start the next, whole
     sh.ws.row_breaks.append(Break(id=sh.add()))
     first, last = _units(sh, r)
     chart_top = _channels(sh, r)
@@ -112,7 +115,9 @@ def _overview(sh: Sheet, r: dict[str, Any]) -> None:
             ("属实但尚未考核（件）", len(r["counted_unassessed"]), "、".join(r["counted_unassessed"][:20])),
             ("万户投诉率（件/万户）", per, cover),
             ("重复投诉（件）", len(r["repeats"]), repeat),
-            ("超期环节（个）", len(r["late"]), "按应办方分列见“三、按责任单位”，明细见“超期明细”表")):
+            ("超期环节（个）", len(r["late"]), "按应办方分列见“三、按责任单位”，明细见“超期明细”表"),
+            ("催办（次）", r["urges_total"], "本月登记的催办，按被催办方分列见“三、按责任单位”"),
+            ("作废工单（件，不计入统计）", len(r["voided"]), "误录或重复受理而作废，明细见“作废工单”表")):
         row = [Styled(name, "label"), value, Styled(remark, "note")]
         sh.add(row, height=sh.fit_height(row, [(3, 8)]), spans=[(3, 8)])
     sh.add()
@@ -131,21 +136,24 @@ def _rates(sh: Sheet, r: dict[str, Any]) -> None:
 
 
 def _units(sh: Sheet, r: dict[str, Any]) -> tuple[int, int]:
-    """三: a row per unit, then 95598班 (and 市场营销部 when org.yaml lacks it); 超期环节 charged to who owed it."""
-    sh.add([Styled("三、按责任单位（超期环节按应办方计：95598班派发、回访，市场营销部审核，责任单位联系、答复、退回）",
-                   "section")])
-    first = header_row(sh, ["责任单位", "受理", "属实", "属实排名", "客户户数", "万户投诉率", "超期环节"])
+    """三: a row per unit, then 95598班 (and 市场营销部 when org.yaml lacks it); 超期环节 charged to who owed it,
+    催办 to whom it pressed."""
+    sh.add([Styled("三、按责任单位（超期环节按应办方计：95598班派发、回访，市场营销部审核，责任单位联系、答复、退回；"
+                   "催办按被催办方计）", "section")])
+    first = header_row(sh, ["责任单位", "受理", "属实", "属实排名", "客户户数", "万户投诉率", "超期环节", "催办（次）"])
     last = first
+    urged = r["urges_by_unit"]
     for name, u, late in summary_units(r):
         if u is None:
-            sh.add([Styled(name, "label"), "—", "—", "—", "—", "—", late])
+            sh.add([Styled(name, "label"), "—", "—", "—", "—", "—", late, urged.get(name, 0)])
             continue
         per = u.get("per_10k_households")
         last = sh.add([Styled(name, "label"), u["received"], u["counted"],
                        "—" if u["rank"] is None else u["rank"], u.get("households") or "—",
-                       "—" if per is None else Styled(per, "cell", "0.00"), late])
+                       "—" if per is None else Styled(per, "cell", "0.00"), late, urged.get(name, 0)])
     sh.add([Styled("合计", "total"), Styled(r["received"], "total"), Styled(r["counted"], "total"), None,
-            Styled(r["households"]["households"] or None, "total"), None, Styled(len(r["late"]), "total")])
+            Styled(r["households"]["households"] or None, "total"), None, Styled(len(r["late"]), "total"),
+            Styled(r["urges_total"], "total")])
     sh.add()
     return first, last
 
@@ -320,6 +328,22 @@ def _repeats(wb: Workbook, r: dict[str, Any]) -> None:
     sh.finish()
 
 
+def _voided(wb: Workbook, r: dict[str, Any]) -> None:
+    """作废工单: each voided complaint of the month once (SPEC §2); none of them is in another sheet."""
+    heads = ["编号", "受理时间", "投诉项", "作废原因", "作废人", "作废时间"]
+    sh = _sheet(wb, r, "作废工单", [16, 17, 10, 56, 10, 17], landscape=True, freeze="A4", print_rows="1:3")
+    sh.add([Styled(f"{r['month']} 作废工单（误录或重复受理；不计入任何统计、时限和考核）", "title_wrap")],
+           height=36, merge=len(heads))
+    note(sh, r, len(heads))
+    header_row(sh, heads)
+    for x in r["voided"]:
+        sh.wrapped([x["id"], from_iso(x["received_at"]), x["item"], Styled(x["reason"], "wrap"), x["by"],
+                    from_iso(x["at"])], style="cell")
+    if not r["voided"]:
+        sh.add(["本月没有作废工单。"])
+    sh.finish()
+
+
 def _explained(wb: Workbook, r: dict[str, Any]) -> None:
     """说明: what each figure counts, so the printed copy needs no other document."""
     sh = _sheet(wb, r, "说明", [18, 92], landscape=False, freeze="A2", print_rows="1:1")
@@ -336,6 +360,10 @@ def _explained(wb: Workbook, r: dict[str, Any]) -> None:
         ("万户投诉率", "属实件数 ÷ 客户户数 × 10000；户数为 org.yaml 中各单位的 households，未填户数的单位不计。"),
         ("考核归月", "考核按登记时间归月，罚款从登记当月绩效中扣除，不够扣的移至下月直至扣完（第二十八条）。本月投诉在次月以后"
                      "登记的考核也列在“考核明细”，标“次月后登记”，计入登记月份的扣款台账。"),
+        ("催办", "95598班或市场营销部对未办结环节的催促（tousu urge），记给当时应办的一方（责任单位、95598班或市场营销部），"
+                 "按催办登记时间归月；“三、按责任单位”逐方列出，合计为全公司本月催办次数。作废工单上的催办不计。"),
+        ("作废工单", "误录或重复受理而作废的投诉（tousu void）不计入任何统计、比率、超期环节、考核和扣款，"
+                     "只在“作废工单”表中列出一次（编号、受理时间、作废原因、作废人）；其编号不再使用。"),
         ("客户信息", UNMASKED_NOTE if r["unmasked"] else MASKED_NOTE + "正文中出现的客户姓名、电话、户号、地址同样屏蔽。"),
     ]
     if r.get("rules"):
@@ -348,7 +376,8 @@ def _explained(wb: Workbook, r: dict[str, Any]) -> None:
 def write_month(report: dict[str, Any], path: Path) -> None:
     """Write the bulletin; the file appears whole or not at all."""
     wb = chinese_workbook()
-    for sheet in (_summary, _categories, cases_sheet, _late, _penalties, _ledger, _repeats, _explained):
+    for sheet in (_summary, _categories, cases_sheet, _late, _penalties, _ledger, _repeats, _voided,
+                  _explained):
         sheet(wb, report)
     wb.properties.title = report["title"]
     wb.properties.creator = "tousu"

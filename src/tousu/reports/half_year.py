@@ -22,7 +22,7 @@ def half_year(complaints: Iterable[Complaint], rules: Rules, org: Org, half: Hal
               as_of: datetime | None = None) -> dict[str, Any]:
     """The half year's figures; `as_of` (when given) is stated as 统计截止."""
     complaints = list(complaints)
-    received = [c for c in complaints if half.contains(c.received_at)]
+    received = [c for c in complaints if half.contains(c.received_at) and not c.voided]  # 作废: counted nowhere
     counted = [c for c in received if c.counted]
     all_fines = fines(complaints)
     in_half = [f for f in all_fines if half.contains(f.at)]

@@ -23,6 +23,7 @@ from typing import Any
 from tousu.domain.workdays import WorkCalendar
 from tousu.domain.deadlines import HOTLINE, Stage, stages
 from tousu.domain.model import Complaint
+from tousu.domain.privacy import Masker
 from tousu.config.rules import Rules
 from tousu.reports.cases import NOT_DISPATCHED, case_bulletin
 from tousu.reports.listing import stage_json
@@ -230,18 +231,22 @@ def summary_units(r: dict[str, Any]) -> list[tuple[str, dict[str, Any] | None, i
     stages, and 95598班 / 市场营销部 where org.yaml has no such unit, each with the late stages it owed (so
     that the column adds up to every late stage); units first, for charts."""
     late = {o["owner"]: o["total"] for o in r["late_owners"]}
+    urged = r.get("urges_by_unit", {})
     rows = [(unit, u, late.get(unit, 0)) for unit, u in r["by_unit"].items()
-            if u.get("rank") is not None or u["received"] or late.get(unit)]
-    return rows + [(owner, None, late.get(owner, 0)) for owner in late if owner not in r["by_unit"]]
+            if u.get("rank") is not None or u["received"] or late.get(unit) or urged.get(unit)]
+    others = dict.fromkeys(o for o in [*late, *urged] if o not in r["by_unit"])
+    return rows + [(owner, None, late.get(owner, 0)) for owner in others]
 
 
-def _voided(complaints: Iterable[Complaint], start: datetime, end: datetime) -> list[dict[str, Any]]:
-    """The month's voided complaints (作废), each listed once: ID, when, by whom, why."""
+def _voided(complaints: Iterable[Complaint], start: datetime, end: datetime, unmask: bool) -> list[dict[str, Any]]:
+    """The month's voided complaints (作废), each listed once: ID, 受理时间, 投诉项, when, by whom, why
+    (the reason masked like every text of the bulletin: it may name the customer)."""
     out = []
     for c in complaints:
         e = c.last("void") if c.voided else None
         if e is not None and start <= c.received_at < end:
-            out.append({"id": c.id, "received_at": iso(c.received_at), "at": iso(e.at), "by": e.by, "reason": e.reason})
+            out.append({"id": c.id, "received_at": iso(c.received_at), "item": c.item, "at": iso(e.at), "by": e.by,
+                        "reason": Masker(c, unmask).text(e.reason)})
     return sorted(out, key=lambda r: r["id"])
 
 
@@ -283,7 +288,7 @@ def month_report(
     as_of = to_china(as_of)
     mon = Month(year, month)
     seen = [as_of_view(c, as_of) for c in complaints if to_china(c.received_at) <= as_of]
-    voided = _voided(seen, mon.start, mon.end)  # 作废: out of every count, listed once
+    voided = _voided(seen, mon.start, mon.end, unmask)  # 作废: out of every count, listed once
     seen = [c for c in seen if not c.voided]
     current = sorted((c for c in seen if mon.contains(c.received_at)), key=lambda c: (c.received_at, c.id))
     unit_names = list(dict.fromkeys(list(units) + sorted({c.unit or NOT_DISPATCHED for c in current})))
@@ -294,6 +299,7 @@ def month_report(
     received, counted = len(current), sum(c.counted for c in current)
     coverage = _add_households(tables["by_unit"], households or {})
     _rank(tables["by_unit"], ranked)
+    urges = _urges(seen, mon.start, mon.end)
     window_start = mon.start - timedelta(days=rules.repeat_window_days)
     pool = [c for c in seen if window_start <= to_china(c.received_at) < mon.end]
     return {
@@ -313,7 +319,8 @@ def month_report(
         "trend": _trend(seen, mon),
         "rate_definitions": {r.key: {"name": r.name, "numerator": r.numerator, "denominator": r.denominator,
                                      "clause": r.clause, "unit_rule": r.unit_rule} for r in RATES},
-        "urges_by_unit": _urges(seen, mon.start, mon.end),
+        "urges_by_unit": urges,
+        "urges_total": sum(urges.values()),
         "voided": voided,
         "repeats": repeats(current, pool, rules.repeat_window_days, unmask),
         "repeat_window_days": rules.repeat_window_days,

@@ -64,8 +64,20 @@ def overview(r: dict[str, Any]) -> list[str]:
     owners = [o for o in r["late_owners"] if o["total"]]
     late = f"本月受理的投诉中超期环节{len(r['late'])}个"
     late += ("，其中" + "、".join(f"{o['owner']}{o['total']}个" for o in owners)) if owners else ""
-    third = f"处理质量方面，{rates}（口径见附表“说明”）。{late}。"
-    return [first, second, third]
+    third = f"处理质量方面，{rates}（口径见附表“说明”）。{late}；{_urged(r)}。"
+    paragraphs = [first, second, third]
+    if r["voided"]:
+        paragraphs.append(f"另有作废工单{len(r['voided'])}件（误录或重复受理），不计入以上任何统计，"
+                          "明细见“二、分类与分布”（四）。")
+    return paragraphs
+
+
+def _urged(r: dict[str, Any]) -> str:
+    """'本月催办4次（南山供电所2次、东城供电所1次…）', most urged first (第十五条's pace, pressed by 95598班)."""
+    if not r["urges_total"]:
+        return "本月未登记催办"
+    most = sorted(r["urges_by_unit"].items(), key=lambda kv: -kv[1])
+    return f"本月催办{r['urges_total']}次（{'、'.join(f'{u}{n}次' for u, n in most)}）"
 
 
 def rate_notes() -> list[str]:
@@ -78,25 +90,44 @@ def distribution(r: dict[str, Any]) -> list[dict[str, Any]]:
              for item, v in r["by_item"].items() if v["received"]]
     items.append(["合计", "", str(r["counted"]), str(r["received"])])
     order = list(r["by_unit"])
-    units = sorted(((name, u) for name, u, _ in summary_units(r) if u is not None),
-                   key=lambda kv: (kv[1]["rank"] is None, kv[1]["rank"] or 0, order.index(kv[0])))
+    urged = r["urges_by_unit"]
+    rows = summary_units(r)
+    units = sorted(((name, u, late) for name, u, late in rows if u is not None),
+                   key=lambda x: (x[1]["rank"] is None, x[1]["rank"] or 0, order.index(x[0])))
     unit_rows = [["—" if u["rank"] is None else str(u["rank"]), name, str(u["received"]), str(u["counted"]),
                   "—" if not u.get("households") else str(u["households"]),
                   "—" if u.get("per_10k_households") is None else f"{u['per_10k_households']:.2f}",
-                  str(u["late_stages"])] for name, u in units]
+                  str(late), str(urged.get(name, 0))] for name, u, late in units]
+    unit_rows += [["—", name, "—", "—", "—", "—", str(late), str(urged.get(name, 0))]
+                  for name, u, late in rows if u is None]  # 95598班 (市场营销部): late stages and 催办 they owed
+    unit_rows.append(["", "合计", str(r["received"]), str(r["counted"]), "", "", str(len(r["late"])),
+                      str(r["urges_total"])])
     trend = r["trend"]
     span = f"{_month_zh(trend[0]['month'])}—{_month_zh(trend[-1]['month'])}"
     return [
         {"kind": "para", "text": "（一）按投诉分类（第十条；列出本月有受理的投诉项）"},
         {"kind": "table", "head": ["投诉大类", "投诉项", "属实", "受理"], "rows": items, "widths": [4.6, 4.6, 3.2, 3.2]},
-        {"kind": "para", "text": "（二）按责任单位（按属实件数排名；万户投诉率＝属实件数÷客户户数×10000）"},
-        {"kind": "table", "head": ["排名", "责任单位", "受理", "属实", "户数", "万户投诉率", "超期环节"],
-         "rows": unit_rows, "widths": [1.4, 4.0, 1.7, 1.7, 2.2, 2.4, 2.2]},
+        {"kind": "para", "text": "（二）按责任单位（按属实件数排名；万户投诉率＝属实件数÷客户户数×10000；"
+                                 "超期环节、催办按应办方计）"},
+        {"kind": "table", "head": ["排名", "责任单位", "受理", "属实", "户数", "万户投诉率", "超期环节", "催办"],
+         "rows": unit_rows, "widths": [1.4, 3.4, 1.6, 1.6, 2.0, 2.2, 2.0, 1.4]},
         {"kind": "para", "text": f"（三）近12个月趋势（{span}，件）"},
         {"kind": "table", "head": ["月份"] + [f"{int(t['month'][5:])}月" for t in trend],
          "rows": [["受理"] + [str(t["received"]) for t in trend], ["属实"] + [str(t["counted"]) for t in trend]],
          "widths": [1.2] * (len(trend) + 1)},
+        *_voided(r),
     ]
+
+
+def _voided(r: dict[str, Any]) -> list[dict[str, Any]]:
+    """（四）作废工单: each voided complaint once (SPEC §2), none of them in the figures above."""
+    if not r["voided"]:
+        return []
+    rows = [[x["id"], f"{from_iso(x['received_at']):%Y-%m-%d %H:%M}", x["reason"], x["by"],
+             f"{from_iso(x['at']):%Y-%m-%d %H:%M}"] for x in r["voided"]]
+    return [{"kind": "para", "text": "（四）作废工单（误录或重复受理，不计入以上任何统计）"},
+            {"kind": "table", "head": ["编号", "受理时间", "作废原因", "作废人", "作废时间"], "rows": rows,
+             "widths": [3.4, 2.9, 5.0, 1.4, 2.9]}]
 
 
 def _month_zh(label: str) -> str:

@@ -42,7 +42,7 @@ def _change(c: dict[str, Any]) -> str:
 
 _WHOLE = {"编号", "责任单位", "指标", "前次", "投诉项", "环节", "比率", "分子/分母", "姓名", "本月", "渠道", "投诉大类",
           "名称", "项目", "受理", "属实", "单位", "事件等级", "金额（元）", "合计", "期限/完成", "登记", "排名",
-          "超期环节", "责任方", "被考核"}
+          "超期环节", "责任方", "被考核", "催办", "受理时间", "作废人/时间"}
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+08:00$")
 
 
@@ -81,7 +81,7 @@ def month(console: Console, r: dict[str, Any]) -> None:
     if r["unmasked"]:
         console.print(f"[bold red]{UNMASKED_LINE}[/]")
     for part in (_overview, _rates, _categories, _units, _unit_rates, _channels, _late, _repeats, _bulletins,
-                 _penalties, _ledger):
+                 _penalties, _ledger, _voided):
         part(console, r)
     if r["unmasked"]:
         console.print(f"[bold red]{UNMASKED_LINE}[/]")
@@ -97,6 +97,8 @@ def _overview(console: Console, r: dict[str, Any]) -> None:
     _row(t, "属实但尚未考核", str(len(r["counted_unassessed"])), "", "")
     _row(t, "重复投诉", str(len(r["repeats"])), "", "")
     _row(t, "超期环节", str(len(r["late"])), "", "")
+    _row(t, "催办（次）", str(r["urges_total"]), "", "")
+    _row(t, "作废工单（不计入统计）", str(len(r["voided"])), "", "")
     hh = r["households"]
     if hh["per_10k_households"] is not None:
         _row(t, "万户投诉率（属实）", f"{hh['per_10k_households']:.2f}", f"按 {hh['households']} 户", "")
@@ -125,16 +127,18 @@ def _categories(console: Console, r: dict[str, Any]) -> None:
 
 
 def _units(console: Console, r: dict[str, Any]) -> None:
-    t = _t("按责任单位（超期环节按应办方计，含95598班、市场营销部）", "责任单位", "受理", "属实", "排名",
-           "万户投诉率", "超期环节")
+    t = _t("按责任单位（超期环节按应办方计，含95598班、市场营销部；催办按被催办方计）", "责任单位", "受理", "属实",
+           "排名", "万户投诉率", "超期环节", "催办")
+    urged = r["urges_by_unit"]
     for name, u, late in summary_units(r):
         if u is None:
-            _row(t, name, "—", "—", "—", "—", str(late))
+            _row(t, name, "—", "—", "—", "—", str(late), str(urged.get(name, 0)))
         else:
             per = "—" if u.get("per_10k_households") is None else f"{u['per_10k_households']:.2f}"
             _row(t, name, str(u["received"]), str(u["counted"]),
-                 "—" if u["rank"] is None else str(u["rank"]), per, str(late))
-    _row(t, Text("合计", "bold"), str(r["received"]), str(r["counted"]), "", "", str(len(r["late"])))
+                 "—" if u["rank"] is None else str(u["rank"]), per, str(late), str(urged.get(name, 0)))
+    _row(t, Text("合计", "bold"), str(r["received"]), str(r["counted"]), "", "", str(len(r["late"])),
+         str(r["urges_total"]))
     console.print(t)
 
 
@@ -206,6 +210,18 @@ def _ledger(console: Console, r: dict[str, Any]) -> None:
         _row(t, *(str(x.get(k, "") if x.get(k) is not None else "—") for k in
                   ("person", "unit", "monthly_performance", "carried_in", "assessed", "due", "deducted", "carried")))
     console.print(t)
+
+
+def _voided(console: Console, r: dict[str, Any]) -> None:
+    """作废 (SPEC §2): each voided complaint of the month once, after every figure it is not part of."""
+    if not r["voided"]:
+        return
+    t = _t(f"作废工单（{len(r['voided'])} 件，误录或重复受理，不计入以上任何统计）", "编号", "受理时间",
+           "作废人/时间", "作废原因")
+    for x in _cut(r["voided"]):
+        _row(t, x["id"], _when(x["received_at"]), f"{x['by']}\n{_when(x['at'])}", x["reason"])
+    console.print(t)
+    _cut_note(console, r["voided"], "作废工单")
 
 
 def sections(data: dict[str, Any]) -> list[tuple[str, list[dict[str, Any]]]]:
