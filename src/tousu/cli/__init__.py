@@ -1,4 +1,7 @@
-"""The root of the command line: global options, the command groups in help order, main()."""
+"""The root of the command line: global options, the command groups in help order, main().
+
+The command groups are imported lazily (cli/registry.py): a command imports only its own module.
+"""
 
 from __future__ import annotations
 
@@ -9,15 +12,17 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from tousu.cli import assess, check, corrections, crash, desk, excel, intake, looking, report, steps
+from tousu.cli import crash
 from tousu.cli.common import DataOpt, RulesOpt, err
 from tousu.cli.context import App
+from tousu.cli.registry import LazyGroup
 from tousu.terminal.console import BROKEN_PIPE, quiet_stdout
 from tousu.cli.usage_zh import help_in_chinese, usage_zh
 
 help_in_chinese()
 
 app = typer.Typer(
+    cls=LazyGroup,
     help="tousu（投诉）：供电公司客户投诉工单管理与考核。数据在 ./data（--data），规则在 ./rules.yaml（--rules）。",
     no_args_is_help=True,
     add_completion=False,
@@ -48,10 +53,6 @@ def _global(
 ) -> None:
     ctx.obj = App(data_dir=data or Path("data"), rules_option=rules,
                   warn=lambda message: err.print(f"[yellow]注意：[/]{escape(message)}"))
-
-
-for _group in (intake, steps, corrections, looking, desk, check, assess, report, excel):
-    app.add_typer(_group.app)
 
 
 def main() -> None:

@@ -13,13 +13,9 @@ import typer
 from tousu.errors import choices
 
 
-def help_in_chinese() -> None:
-    """Say typer's own help labels in Chinese.
-
-    These are module constants of typer's rich help and the text of the help
-    option; where a typer version names them differently, help stays in English
-    rather than failing.
-    """
+def _rich_labels() -> None:
+    """The panel titles and markers of typer's rich help, in Chinese (module constants of typer.rich_utils,
+    which imports rich's Markdown: only a help page pays for it, not every command's start-up)."""
     try:
         from typer import rich_utils
     except ImportError:  # pragma: no cover - typer without rich help
@@ -29,6 +25,15 @@ def help_in_chinese() -> None:
                        ("DEFAULT_STRING", "[默认：{}]"), ("ENVVAR_STRING", "[环境变量：{}]")):
         if hasattr(rich_utils, name):
             setattr(rich_utils, name, text)
+
+
+def help_in_chinese() -> None:
+    """Say typer's own help labels in Chinese.
+
+    These are module constants of typer's rich help (set when a help page is made), the type
+    labels and the text of the help option; where a typer version names them differently,
+    help stays in English rather than failing.
+    """
     _TYPE_LABELS = {"<str>": "<文字>", "<bool>": None, "<path>": "<路径>", "<int>": "<整数>",
                     "<list[str]>": "<文字，可重复>"}
     for cls in (getattr(typer.core, "TyperOption", None), getattr(typer.core, "TyperArgument", None)):
@@ -44,6 +49,16 @@ def help_in_chinese() -> None:
         cls.display_type_rich = display_type_rich
     core = getattr(getattr(typer, "_click", None), "core", None)
     command_cls = getattr(core, "Command", None)
+    get_help = getattr(command_cls, "get_help", None)
+    if get_help is None:
+        _rich_labels()  # no hook for "a help page is being made": set them now
+    elif not getattr(get_help, "_tousu", False):
+        def get_help_zh(self, ctx, _get_help=get_help):  # noqa: ANN001, ANN202 - click's signature
+            _rich_labels()
+            return _get_help(self, ctx)
+
+        get_help_zh._tousu = True  # type: ignore[attr-defined]
+        command_cls.get_help = get_help_zh
     original = getattr(command_cls, "get_help_option", None)
     if original is None or getattr(original, "_tousu", False):
         return
