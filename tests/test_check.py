@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -67,7 +68,7 @@ def test_a_removed_seal_is_found(fcli: Cli) -> None:
     walk(fcli, cid, "dispatch")
     path = record_path(fcli.data, cid)
     lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
-    last_seal = max(i for i, line in enumerate(lines) if line.strip().startswith("seal:"))
+    last_seal = max(i for i, line in enumerate(lines) if line.startswith("  seal:"))  # the last event's
     del lines[last_seal]
     path.write_text("".join(lines), encoding="utf-8")
     assert findings(fcli) == [(path.name, line_no(path, "action: dispatch"), "E111")]
@@ -81,7 +82,7 @@ def test_an_unsealed_old_record_is_accepted_and_sealed_on_its_next_write(fcli: C
                             if not line.strip().startswith("seal:")), encoding="utf-8")
     assert fcli("check").exit_code == 0
     ok(fcli("contact", cid, "--at", "2026-11-02 11:00"))
-    assert path.read_text(encoding="utf-8").count("seal:") == 3
+    assert path.read_text(encoding="utf-8").count("seal:") == 4  # three events and the record
     assert fcli("check").exit_code == 0
 
 
@@ -136,3 +137,76 @@ def test_unreadable_records_are_listed_with_codes(fcli: Cli, edit, code: str) ->
 def test_a_bad_format_is_a_usage_error(fcli: Cli) -> None:
     r = fcli("check", "--format", "xml")
     assert r.exit_code == 2 and "输出格式「xml」无效，可选：table、json" in r.stderr
+
+
+def _last_line(path: Path) -> int:
+    return len(path.read_text(encoding="utf-8").splitlines())
+
+
+def _events(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each history event's text: its `- action:` line and the indented lines below it."""
+    return [m.span() for m in re.finditer(r"(?m)^- action:.*\n(?:  .*\n)*", text)]
+
+
+def test_a_deleted_last_event_is_found(fcli: Cli) -> None:
+    cid = fcli.add()
+    walk(fcli, cid, "reply")
+    path = record_path(fcli.data, cid)
+    text = path.read_text(encoding="utf-8")
+    start, end = _events(text)[-1]
+    path.write_text(text[:start] + text[end:], encoding="utf-8")  # the reply gone: the chain before it is intact
+    assert findings(fcli) == [(path.name, _last_line(path), "E113")]
+    r = fcli("check")
+    assert r.stdout == f"{path}:{_last_line(path)}: E113 总封签与处理记录不符：最后的事件被删除或调换了顺序（现有 3 个事件）\n"
+
+
+def test_a_deleted_last_event_with_the_records_seal_is_found(fcli: Cli) -> None:
+    cid = fcli.add()
+    walk(fcli, cid, "reply")
+    path = record_path(fcli.data, cid)
+    text = path.read_text(encoding="utf-8")
+    start, end = _events(text)[-1]
+    lines = (text[:start] + text[end:]).splitlines(keepends=True)
+    path.write_text("".join(line for line in lines if not line.startswith("seal:")), encoding="utf-8")
+    assert findings(fcli) == [(path.name, line_no(path, "action: contact"), "E112")]
+
+
+def test_the_last_two_events_swapped_are_found(fcli: Cli) -> None:
+    cid = fcli.add()
+    walk(fcli, cid, "contact")
+    ok(fcli("grade", cid, "--severity", "严重", "--at", "2026-11-02 11:30"))  # a side step: only the order changes
+    path = record_path(fcli.data, cid)
+    text = path.read_text(encoding="utf-8")
+    (a, b), (_, c) = _events(text)[-2:]
+    path.write_text(text[:a] + text[b:c] + text[a:b] + text[c:], encoding="utf-8")
+    got = findings(fcli)
+    assert (path.name, line_no(path, "action: grade"), "E110") in got
+    assert (path.name, _last_line(path), "E113") in got
+
+
+def test_a_tampered_end_stays_found_after_the_next_step(fcli: Cli) -> None:
+    """tousu's next write does not seal over a history whose end was cut: the record's seal is kept."""
+    cid = fcli.add()
+    walk(fcli, cid, "reply")
+    path = record_path(fcli.data, cid)
+    text = path.read_text(encoding="utf-8")
+    start, end = _events(text)[-1]
+    path.write_text(text[:start] + text[end:], encoding="utf-8")
+    ok(fcli("reply", cid, *REPLY, "--at", "2026-11-02 12:30"))
+    assert [code for _, _, code in findings(fcli)] == ["E113"]
+    lines = [line for line in path.read_text(encoding="utf-8").splitlines(keepends=True) if not line.startswith("seal:")]
+    path.write_text("".join(lines), encoding="utf-8")  # and with the record's seal taken out as well
+    ok(fcli("review", cid, "--at", "2026-11-02 13:00"))
+    assert [code for _, _, code in findings(fcli)] == ["E112"]
+
+
+def test_a_sound_record_is_sealed_anew_at_each_step(fcli: Cli) -> None:
+    cid = fcli.add()
+    path = record_path(fcli.data, cid)
+    seals = []
+    for step in ("dispatch", "contact", "reply"):
+        walk(fcli, cid, step) if step == "dispatch" else ok(fcli(step, cid, *(REPLY if step == "reply" else ()),
+                                                                 "--at", f"2026-11-02 1{len(seals)}:00"))
+        seals.append(next(line for line in path.read_text(encoding="utf-8").splitlines() if line.startswith("seal:")))
+        assert (fcli("check").exit_code, path.read_text(encoding="utf-8").count("seal:")) == (0, len(seals) + 2)
+    assert len(set(seals)) == 3

@@ -136,8 +136,8 @@ def test_broken_records_are_reported_and_the_rest_checked(fcli: Cli, broken) -> 
     assert (str(bad_date), 3) in errors
     date_err = next(e for e in rep["errors"] if e["path"] == str(bad_date))
     assert date_err["message"].startswith("时间「2026-13-01」不是有效的日期时间")
-    assert f"{bad_date}:3: 时间「2026-13-01」不是有效的日期时间" in r.stderr
-    assert re.search(re.escape(str(bad_yaml)) + r":[34]: YAML 格式错误", r.stderr)
+    assert f"{bad_date}:3: E100 时间「2026-13-01」不是有效的日期时间" in r.stderr
+    assert re.search(re.escape(str(bad_yaml)) + r":[34]: E100 YAML 格式错误", r.stderr)
     assert "Traceback" not in r.output
 
 
@@ -146,7 +146,7 @@ def test_broken_records_in_table_format_still_exit_2(fcli: Cli, broken) -> None:
     r = fcli("check-overdue", "--at", "2026-11-06 09:00")
     assert r.exit_code == 2
     assert good in r.stdout
-    assert f"无法读取：{bad_date}:3: 时间「2026-13-01」" in r.stderr
+    assert f"无法读取：{bad_date}:3: E100 时间「2026-13-01」" in r.stderr
 
 
 def test_list_reports_broken_records_and_lists_the_rest(fcli: Cli, broken) -> None:  # noqa: ANN001
@@ -162,7 +162,7 @@ def test_show_of_a_broken_record(fcli: Cli, broken) -> None:  # noqa: ANN001
     r = fcli("show", "TS202611040001")
     assert r.exit_code == 2
     assert r.stderr.startswith("错误：投诉「TS202611040001」的记录文件有错误，请先修正\n")
-    assert f"  {bad_date}:3: 时间「2026-13-01」不是有效的日期时间" in r.stderr
+    assert f"  {bad_date}:3: E100 时间「2026-13-01」不是有效的日期时间" in r.stderr
 
 
 def test_an_event_missing_what_its_step_needs_is_a_located_problem(fcli: Cli, data_dir: Path) -> None:
@@ -173,7 +173,7 @@ def test_an_event_missing_what_its_step_needs_is_a_located_problem(fcli: Cli, da
     assert r.exit_code == 2, r.output
     assert [d["id"] for d in rep["due_soon"]] == [good]
     assert [(e["path"], e["line"], e["message"]) for e in rep["errors"]] == [(str(path), 20, "「延期」事件缺少「until」")]
-    assert f"{path}:20: 「延期」事件缺少「until」" in r.stderr
+    assert f"{path}:20: E100 「延期」事件缺少「until」" in r.stderr
     assert "Traceback" not in r.output
 
 
@@ -204,7 +204,7 @@ def test_a_file_not_in_utf8_is_reported_with_its_path(fcli: Cli, data_dir: Path)
     assert r.exit_code == 2
     assert [e["path"] for e in rep["errors"]] == [str(path)]
     assert rep["errors"][0]["message"].startswith("不是 UTF-8 编码的文本")
-    assert f"无法读取：{path}: 不是 UTF-8 编码的文本" in r.stderr
+    assert f"无法读取：{path}: E100 不是 UTF-8 编码的文本" in r.stderr
 
 
 def line_no(text: str, fragment: str) -> int:

@@ -32,8 +32,8 @@ def test_hand_edited_unknown_item_is_a_warning_and_its_deadlines_still_run(cli: 
     assert r.exit_code == 1
     data = json.loads(r.stdout)
     assert {(o["id"], o["stage"]) for o in data["overdue"]} == {(cid, "contact"), (cid, "reply")}
-    assert f"注意：{path}: 投诉项「服务太度」不在 rules.yaml 中" in r.stderr
-    assert any(w.startswith(f"{path}: 投诉项「服务太度」不在 rules.yaml 中") for w in data["warnings"])
+    assert f"注意：{path}: E120 投诉项「服务太度」不在 rules.yaml 中" in r.stderr
+    assert any(w.startswith(f"{path}: E120 投诉项「服务太度」不在 rules.yaml 中") for w in data["warnings"])
     assert data["errors"] == []
 
 
@@ -112,4 +112,4 @@ def test_show_reports_values_rules_yaml_does_not_know(cli: Cli, data_dir: Path) 
     path.write_text(path.read_text(encoding="utf-8").replace("channel: 来电", "channel: 微信"), encoding="utf-8")
     r = cli("show", cid, "--at", "2026-11-02 10:00")
     assert r.exit_code == 0
-    assert f"注意：{path}: 受理渠道「微信」不在 rules.yaml 中" in r.stderr
+    assert f"注意：{path}: E120 受理渠道「微信」不在 rules.yaml 中" in r.stderr

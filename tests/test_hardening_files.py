@@ -67,7 +67,7 @@ def test_a_record_with_an_alias_bomb_is_refused_quickly_at_its_line(folder: Path
     (err,) = [e for e in doc["errors"] if e["path"] == str(bomb)]
     line = sound.splitlines().index("escalated_to: []") + 1
     assert err == {"path": str(bomb), "line": line, "message": "记录文件中不能使用 YAML 锚点或别名（这里是别名 *h），"
-                                                             "tousu 写的记录从不使用它们；请写出完整的值"}
+                                                             "tousu 写的记录从不使用它们；请写出完整的值", "code": "E100"}
     listed = _run(cli.data, "list", "--at", "2026-11-20 09:00")
     assert listed.returncode == 2 and "TS202611020001" in listed.stdout and f"{bomb}:" in listed.stderr
 
@@ -114,7 +114,7 @@ def test_a_fifo_named_like_a_record_never_blocks(folder: Path, cli: Cli) -> None
                  ("show", fifo.stem)):
         r = _run(cli.data, *args, timeout=30)
         assert r.returncode == 2, (args, r.stderr)
-        assert f"{fifo}: 不是普通文件（目录、命名管道或设备），未读取" in r.stderr + r.stdout, args
+        assert f"{fifo}: E100 不是普通文件（目录、命名管道或设备），未读取" in r.stderr + r.stdout, args
     _sound_ones_processed(json.loads(_run(cli.data, "check-overdue", "--format", "json",
                                           "--at", "2026-11-20 09:00").stdout))
 
@@ -126,7 +126,7 @@ def test_a_link_to_dev_zero_is_not_followed(folder: Path, cli: Cli) -> None:
     assert r.returncode == 2
     doc = json.loads(r.stdout)
     _sound_ones_processed(doc)
-    assert {"path": str(link), "line": 0, "message": "是指向数据目录之外（/dev/zero）的链接，未读取"} in doc["errors"]
+    assert {"path": str(link), "line": 0, "message": "是指向数据目录之外（/dev/zero）的链接，未读取", "code": "E100"} in doc["errors"]
 
 
 def test_a_link_to_a_secret_file_never_shows_its_content(folder: Path, cli: Cli, tmp_path: Path) -> None:
@@ -157,7 +157,7 @@ def test_a_file_that_is_not_a_record_is_not_echoed(folder: Path, cli: Cli) -> No
     r = cli("check-overdue", "--format", "json", "--at", "2026-11-20 09:00")
     assert r.exit_code == 2
     assert "hunter2" not in r.output and "api_key" not in r.output and "password" not in r.output
-    assert f"{other}:1: 文件内容不是投诉工单" in r.stderr
+    assert f"{other}:1: E100 文件内容不是投诉工单" in r.stderr
 
 
 def test_an_oversize_record_is_refused_before_reading(folder: Path, cli: Cli) -> None:
@@ -171,7 +171,7 @@ def test_an_oversize_record_is_refused_before_reading(folder: Path, cli: Cli) ->
     doc = json.loads(r.stdout)
     _sound_ones_processed(doc)
     assert {"path": str(big), "line": 0,
-            "message": "文件超过 1048576 字节的上限（rules.yaml 中 limits.record_max_bytes），未读取"} in doc["errors"]
+            "message": "文件超过 1048576 字节的上限（rules.yaml 中 limits.record_max_bytes），未读取", "code": "E100"} in doc["errors"]
     assert shown.returncode == 2 and "超过 1048576 字节的上限" in shown.stderr and "很长很长" not in shown.stderr
 
 
@@ -183,7 +183,7 @@ def test_the_record_size_limit_is_set_in_rules(folder: Path, cli: Cli, tmp_path:
     sound = (folder / "TS202611030001.yaml").read_text(encoding="utf-8").replace("TS202611030001", mid.stem)
     mid.write_text(sound.replace("content: ", "content: " + "x" * 100_000, 1), encoding="utf-8")
     r = Cli(cli.data, rules)("list")
-    assert r.exit_code == 2 and f"{mid}: 文件超过 65536 字节的上限" in r.stderr
+    assert r.exit_code == 2 and f"{mid}: E100 文件超过 65536 字节的上限" in r.stderr
     rules.write_text(text.replace("record_max_bytes: 1048576", "record_max_bytes: 100"), encoding="utf-8")
     low = Cli(cli.data, rules)("list")
     assert low.exit_code == 2 and "「limits.record_max_bytes」的值「100」应为不小于 65536 的整数" in low.stderr

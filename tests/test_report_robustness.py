@@ -38,7 +38,7 @@ def test_an_unreadable_record_makes_the_bulletin_exit_2(cli: Cli, data_dir: Path
     r = cli("report", "--month", "2026-11", "--format", "json", "--at", "2026-11-10 00:00")
     assert r.exit_code == 2
     assert json.loads(r.stdout)["received"] == 1
-    assert f"{broken}:2: 未知的键「[/x]」" in r.stderr
+    assert f"{broken}:2: E100 未知的键「[/x]」" in r.stderr
     assert "统计不完整" in r.stderr
 
 

@@ -21,7 +21,7 @@ from tousu.storage.store import Store
 from tousu.timeutil import CHINA
 
 TOP_KEYS = ["id", "ref", "received_at", "channel", "received_by", "customer", "category", "item", "content",
-            "attitude", "severity", "escalated_to", "history"]
+            "attitude", "severity", "escalated_to", "history", "seal"]
 
 
 def test_record_file_layout_key_order_and_utf8(fcli: Cli, data_dir: Path) -> None:
@@ -41,6 +41,7 @@ def test_record_file_layout_key_order_and_utf8(fcli: Cli, data_dir: Path) -> Non
     # Each event is sealed (a short hash chained from the previous), and so is the record (issue #9 §6).
     seal = data["history"][0].pop("seal")
     assert len(seal) == 12
+    assert len(data["seal"]) == 12 and data["seal"] != seal  # over the chain's head and length
     assert data["history"] == [{"action": "add", "at": data["history"][0]["at"], "by": "张三"}]
 
 
@@ -51,7 +52,8 @@ def test_without_ref_the_key_is_left_out(fcli: Cli, data_dir: Path) -> None:
 
 
 def test_history_is_only_appended(fcli: Cli, data_dir: Path) -> None:
-    """Each step leaves the file's earlier text untouched: the new text starts with the old."""
+    """Each step leaves the file's earlier text untouched: the new text starts with the old, but for the
+    record's seal on the last line (issue #9 §6), which each write puts after the new event."""
     cid = fcli.add()
     path = record_path(data_dir, cid)
     steps = [
@@ -72,6 +74,8 @@ def test_history_is_only_appended(fcli: Cli, data_dir: Path) -> None:
         before = path.read_text(encoding="utf-8")
         ok(fcli(*args))
         after = path.read_text(encoding="utf-8")
+        assert before.splitlines()[-1].startswith("seal: ") and after.splitlines()[-1].startswith("seal: ")
+        before, after = (text[:text.rindex("seal: ")] for text in (before, after))
         assert after.startswith(before) and len(after) > len(before), args
     c = Store(data_dir).load(cid)
     assert [e.action for e in c.history] == ["add"] + [s[0] for s in steps]

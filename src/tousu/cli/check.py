@@ -6,7 +6,6 @@ Silent, exit 0, when all is well; else every problem as `path:line: CODE message
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import typer
@@ -14,10 +13,9 @@ import typer
 from tousu.cli.common import FormatOpt, app_of, check_format, command, out, print_json
 from tousu.config import org as org_mod
 from tousu.config import rules as rules_mod
-from tousu.config import yamlio
 from tousu.domain import audit
 from tousu.errors import Problem, TousuError
-from tousu.storage import files, records, seal
+from tousu.storage import files, records
 
 app = typer.Typer()
 
@@ -39,35 +37,16 @@ def _config(a: Any) -> tuple[Any, list[Problem]]:
     return rules, found
 
 
-def _seals(path: Path, max_bytes: int) -> list[Problem]:
-    try:
-        data = yamlio.load_bytes(files.record_bytes(path, max_bytes), path)
-    except (yamlio.Unreadable, yamlio.YamlProblem):
-        return []  # reported by the record's own reading
-    raw = data.get("history") if isinstance(data, dict) else None
-    if not isinstance(raw, list):
-        return []
-    events = [(dict(item), yamlio.line_of(raw, i)) for i, item in enumerate(raw) if isinstance(item, dict)]
-    return seal.problems(path, str(data.get("id", path.stem)), events)
-
-
-# The loaders word these problems for every command; `check` gives them their codes here.
-_READ_CODES = (("处理记录为空", "E101"), ("第一个事件应为受理", "E101"), ("事件时间", "E102"))
-
-
-def _code_of(message: str) -> str:
-    return next((code for start, code in _READ_CODES if message.startswith(start)), "E100")
-
-
 def audit_folder(a: Any) -> list[Problem]:
     rules, found = _config(a)
     max_bytes = rules.record_max_bytes if rules else files.MAX_RECORD_BYTES
     for path in a.store.paths():
         c, problems = records.read(path, max_bytes)
-        found += [Problem(p.path, p.line, p.message, p.code or _code_of(p.message)) for p in problems]
-        if c is not None and rules is not None:
-            found += audit.findings(c, rules)
-        found += _seals(path, max_bytes)
+        found += problems  # coded where they are found (storage/records.py)
+        if c is not None:
+            found += records.seal_problems(c)
+            if rules is not None:
+                found += audit.findings(c, rules)
     return sorted(found, key=lambda p: (str(p.path), p.line, p.code))
 
 

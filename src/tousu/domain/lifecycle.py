@@ -171,8 +171,8 @@ def rule_problems(c: Complaint, rules: Rules) -> list[Problem]:
     where = c.path or c.id
     out: list[Problem] = []
 
-    def bad(message: str, line: int = 0) -> None:
-        out.append(Problem(where, line, message))
+    def bad(message: str, line: int = 0, code: str = "E120") -> None:
+        out.append(Problem(where, line, message, code))
 
     if c.channel not in rules.channels:
         bad(f"受理渠道「{c.channel}」不在 rules.yaml 中，可选：{choices(rules.channels)}")
@@ -186,7 +186,7 @@ def rule_problems(c: Complaint, rules: Rules) -> list[Problem]:
         if sev not in rules.severities:
             bad(f"事件等级「{sev}」不在 rules.yaml 中，可选：{choices(rules.severities)}")
     if c.reply is not None and c.responsible and not c.verified:
-        bad(NOT_VERIFIED_BUT_RESPONSIBLE, c.reply.line)
+        bad(NOT_VERIFIED_BUT_RESPONSIBLE, c.reply.line, "E107")
     for ch in c.all_escalations:
         if ch not in rules.escalation_channels:
             bad(f"越级投诉渠道「{ch}」不在 rules.yaml 中，可选：{choices(rules.escalation_channels)}")

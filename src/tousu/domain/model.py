@@ -87,6 +87,8 @@ class Complaint:
     ref: str | None = None  # 95598 工单编号
     history: tuple[Event, ...] = ()
     path: Path | None = field(default=None, compare=False)
+    seal: str | None = field(default=None, compare=False)  # storage.seal: over the history's head and length
+    seal_line: int = field(default=0, compare=False)  # where the file has it (0: it has none)
 
     # ---- facts read off the history -------------------------------------
 

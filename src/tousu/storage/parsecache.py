@@ -54,7 +54,8 @@ _EVENT_TIMES = frozenset(f.name for f in fields(Event) if "datetime" in str(f.ty
 _COMPLAINT_FIELDS = frozenset(f.name for f in fields(Complaint))
 _CUSTOMER_FIELDS = tuple(f.name for f in fields(Customer))
 _KNOWN = frozenset({"id", "received_at", "channel", "received_by", "customer", "category", "item", "content",
-                    "attitude", "severity", "escalated_to", "ref", "history", "path"})
+                    "attitude", "severity", "escalated_to", "ref", "history", "path", "seal",
+                    "seal_line"})
 _fingerprint: str | None = None
 
 Result = tuple[Complaint | None, list[Problem]]
@@ -107,17 +108,17 @@ def _decode_event(d: dict[str, Any]) -> Event:
 def encode(c: Complaint) -> list[Any]:
     return [c.id, c.received_at.isoformat(), c.channel, c.received_by,
             [getattr(c.customer, k) for k in _CUSTOMER_FIELDS], c.category, c.item, c.content, c.attitude,
-            c.severity, list(c.escalated_to), c.ref, [_encode_event(e) for e in c.history]]
+            c.severity, list(c.escalated_to), c.ref, [_encode_event(e) for e in c.history], c.seal, c.seal_line]
 
 
 def decode(v: list[Any], path: Path) -> Complaint:
     (cid, received_at, channel, received_by, customer, category, item, content, attitude, severity,
-     escalated_to, ref, history) = v
+     escalated_to, ref, history, seal, seal_line) = v
     return Complaint(
         id=cid, received_at=to_china(datetime.fromisoformat(received_at)), channel=channel,
         received_by=received_by, customer=Customer(*customer), category=category, item=item, content=content,
         attitude=attitude, severity=severity, escalated_to=tuple(escalated_to), ref=ref,
-        history=tuple(_decode_event(e) for e in history), path=path,
+        history=tuple(_decode_event(e) for e in history), path=path, seal=seal, seal_line=seal_line,
     )
 
 
@@ -171,7 +172,7 @@ def _save_shard(path: Path, root: Path, entries: dict[str, list[Any]]) -> None:
 def _read_one(path: Path, entry: Any, max_bytes: int) -> tuple[Result, list[Any] | None]:
     """The record at `path` and the cache entry to keep for it (None: keep none)."""
     try:
-        raw = files.record_bytes(path, max_bytes)
+        raw = records.record_bytes(path, max_bytes)
     except yamlio.Unreadable as exc:  # not a regular file inside the data folder, too big, unreadable
         return (None, [exc.problem]), None
     digest = hashlib.blake2b(raw, digest_size=16).hexdigest()

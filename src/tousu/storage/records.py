@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -16,10 +17,16 @@ from tousu.config.yamlio import LDict, line_of
 
 HEADER = "# 投诉工单 {id}：由 tousu 维护。history 只追加、不改写；手工修改后请运行 tousu show {id} 检查。\n"
 
+# Stable codes (domain/audit.CODES): every problem reading a record finds carries one.
+BROKEN = "E100"  # unreadable, not YAML, or keys and values a record cannot have
+INTAKE = "E101"  # no history, or it does not open with the 受理 at received_at
+ORDER = "E102"  # a step earlier than the one it follows on its track
+
 _TOP = ("id", "ref", "received_at", "channel", "received_by", "customer", "category", "item",
-        "content", "attitude", "severity", "escalated_to", "history")
+        "content", "attitude", "severity", "escalated_to", "history", "seal")
 _CUSTOMER = ("name", "phone", "address", "account")
-_TEXTS = ("id", "ref", "received_at", "channel", "received_by", "category", "item", "content", "attitude", "severity")
+_TEXTS = ("id", "ref", "received_at", "channel", "received_by", "category", "item", "content", "attitude", "severity",
+          "seal")
 _REQUIRED = ("id", "received_at", "channel", "received_by", "customer", "category", "item", "content")
 _TIMES = {"at", "until", "withdrawn_at"}
 _BOOLS = {"verified", "responsible", "approved", "satisfied", "time_unknown"}
@@ -49,22 +56,37 @@ def to_data(c: Complaint) -> dict[str, Any]:
     }
     if c.ref is None:
         del data["ref"]
-    for e in c.history:
-        ev: dict[str, Any] = {}
-        for name in EVENT_FIELDS:
-            value = getattr(e, name)
-            if value is None or (name == "note" and not value):
-                continue
-            ev[name] = iso(value) if isinstance(value, datetime) else value
-        data["history"].append(ev)
+    data["history"] = [event_data(e) for e in c.history]
     return data
 
 
+def event_data(e: Event) -> dict[str, Any]:
+    """One event as the file has it (its seal aside): what the seal is a hash of."""
+    ev: dict[str, Any] = {}
+    for name in EVENT_FIELDS:
+        value = getattr(e, name)
+        if value is None or (name == "note" and not value):
+            continue
+        ev[name] = iso(value) if isinstance(value, datetime) else value
+    return ev
+
+
 def dumps(c: Complaint) -> str:
-    """The file's text: the record with every event sealed (storage/seal.py)."""
+    """The file's text: the record with every event sealed, and its own seal after the history
+    (storage/seal.py)."""
     data = to_data(c)
-    seal.seal(c.id, data["history"], [e.seal for e in c.history])
+    stored = [e.seal for e in c.history]
+    seal.seal(c.id, data["history"], stored)
+    head = seal.head(c.id, data["history"], stored, c.seal)
+    if head:
+        data["seal"] = head  # last: every step appends its event and changes only this line
     return HEADER.format(id=c.id) + yamlio.dumps(data)
+
+
+def seal_problems(c: Complaint) -> list[Problem]:
+    """Where the record's history no longer fits its seals (E110–E113), each with its line."""
+    events = [({**event_data(e), "seal": e.seal} if e.seal else event_data(e), e.line) for e in c.history]
+    return seal.problems(c.path or c.id, c.id, events, c.seal, c.seal_line)
 
 
 def _text(v: Any) -> str:
@@ -78,8 +100,8 @@ class _Reader:
         self.path = path
         self.problems: list[Problem] = []
 
-    def bad(self, line: int, msg: str) -> None:
-        self.problems.append(Problem(self.path, line, msg))
+    def bad(self, line: int, msg: str, code: str = BROKEN) -> None:
+        self.problems.append(Problem(self.path, line, msg, code))
 
     def when(self, container: Any, key: str) -> datetime | None:
         if isinstance(container[key], (dict, list)) or len(str(container[key])) > 40:
@@ -170,7 +192,7 @@ class _Reader:
         history = [e for e in events if e is not None]
         # Time order per track (SPEC §2): a main-line step after the one it follows, a side step after its own.
         for ev, before in states.out_of_order(history) if not self.problems else ():
-            self.bad(ev.line, f"事件时间 {iso(ev.at)} 早于它所接续的「{before.label}」{iso(before.at)}")
+            self.bad(ev.line, f"事件时间 {iso(ev.at)} 早于它所接续的「{before.label}」{iso(before.at)}", ORDER)
         return history
 
 
@@ -178,7 +200,8 @@ def from_data(data: Any, path: Path) -> tuple[Complaint | None, list[Problem]]:
     """Build a Complaint from a parsed file; every problem names its line."""
     if not isinstance(data, dict) or not any(key in data for key in _REQUIRED):
         # Say nothing of what it holds: it may be any file that was given a record's name.
-        return None, [Problem(path, 1, "文件内容不是投诉工单（应为含 id、received_at、customer、history 等键的键值表）")]
+        return None, [Problem(path, 1, "文件内容不是投诉工单（应为含 id、received_at、customer、history 等键的键值表）",
+                              BROKEN)]
     r = _Reader(path)
     r.top(data)
     if not r.problems:
@@ -211,6 +234,8 @@ def from_data(data: Any, path: Path) -> tuple[Complaint | None, list[Problem]]:
         escalated_to=tuple(_text(x) for x in escalated),
         history=tuple(history),
         path=path,
+        seal=_text(data.get("seal")) or None,
+        seal_line=line_of(data, "seal") if "seal" in data else 0,
     ), []
 
 
@@ -225,23 +250,31 @@ def _check_intake(history: list[Event], received_at: datetime | None, line: int,
         try:
             received_at = parse_datetime(fixed.old)
         except ValueError:
-            bad(fixed.line, f"更正事件的原受理时间「{shown(fixed.old, 40)}」无效")
+            bad(fixed.line, f"更正事件的原受理时间「{shown(fixed.old, 40)}」无效", INTAKE)
             return
     if not history:
-        bad(line, "处理记录为空（history 中没有任何事件）：第一个事件应为受理（add），时间与 received_at 相同")
+        bad(line, "处理记录为空（history 中没有任何事件）：第一个事件应为受理（add），时间与 received_at 相同", INTAKE)
     elif history[0].action != "add" or (received_at is not None and history[0].at != received_at):
         first = history[0]
         bad(first.line, f"第一个事件应为受理（add），时间与 received_at {iso(received_at)} 相同；"
-                        f"现为「{ACTIONS.get(first.action, first.action)}」{iso(first.at)}")
+                        f"现为「{ACTIONS.get(first.action, first.action)}」{iso(first.at)}", INTAKE)
 
 
 def read(path: Path, max_bytes: int = files.MAX_RECORD_BYTES) -> tuple[Complaint | None, list[Problem]]:
     """The record at `path` (a regular file inside its data folder, of at most `max_bytes`)."""
     try:
-        raw = files.record_bytes(path, max_bytes)
+        raw = record_bytes(path, max_bytes)
     except yamlio.Unreadable as exc:
         return None, [exc.problem]
     return parse(raw, path)
+
+
+def record_bytes(path: Path, max_bytes: int = files.MAX_RECORD_BYTES) -> bytes:
+    """storage.files.record_bytes, its problem coded as a record's (E100)."""
+    try:
+        return files.record_bytes(path, max_bytes)
+    except yamlio.Unreadable as exc:
+        raise yamlio.Unreadable(replace(exc.problem, code=BROKEN)) from None
 
 
 def parse(raw: bytes, path: Path) -> tuple[Complaint | None, list[Problem]]:
@@ -249,5 +282,5 @@ def parse(raw: bytes, path: Path) -> tuple[Complaint | None, list[Problem]]:
     try:
         data = yamlio.load_bytes(raw, path)
     except yamlio.YamlProblem as exc:
-        return None, [exc.problem]
+        return None, [replace(exc.problem, code=BROKEN)]
     return from_data(data, path)
