@@ -5,6 +5,7 @@ the month's cases' assessments registered later, the 12-month trend, 万户投�
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -223,6 +224,17 @@ def test_cli_docx_refusals(cli: Cli, tmp_path: Path, args: tuple[str, ...], mess
     out = tmp_path / "通报.docx"
     r = cli("report", "--month", "2026-03", "--at", "2026-04-10 00:00", "-o", out, *args)
     assert r.exit_code == 2 and message in r.stderr, r.output
+    assert not out.exists()
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+def test_cli_requirements_from_a_named_pipe_is_refused_not_waited_on(cli: Cli, tmp_path: Path) -> None:
+    """A FIFO given as --requirements would hang the bulletin for ever (nobody writes to it)."""
+    _march(cli)
+    fifo, out = tmp_path / "要求.txt", tmp_path / "通报.docx"
+    os.mkfifo(fifo)
+    r = cli("report", "--month", "2026-03", "--at", "2026-04-10 00:00", "-o", out, "--requirements", fifo)
+    assert r.exit_code == 2 and "不是普通文件（目录、命名管道或设备），未读取" in r.stderr, r.output
     assert not out.exists()
 
 

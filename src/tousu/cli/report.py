@@ -109,14 +109,16 @@ def _requirements(a: App, path: Path | None) -> tuple[str, ...]:
     """五、下步工作要求: --requirements FILE, else rules.yaml report.requirements, else none (a marked blank)."""
     if path is None:
         return a.rules.requirements
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise TousuError(f"--requirements：找不到文件「{path}」") from None
+    from tousu.config.yamlio import Unreadable, read_bounded
+
+    if not path.exists():
+        raise TousuError(f"--requirements：找不到文件「{path}」")
+    try:  # a FIFO or a device never hangs the bulletin; a megabyte is far more than a page of text
+        text = read_bounded(path, 1 << 20).decode("utf-8-sig")
+    except Unreadable as exc:
+        raise TousuError(f"--requirements：{exc.problem.path}：{exc.problem.message}") from None
     except UnicodeDecodeError:
         raise TousuError(f"--requirements：文件「{path}」不是 UTF-8 文本（请另存为 UTF-8）") from None
-    except OSError as exc:
-        raise TousuError(f"--requirements：无法读取「{path}」（{exc.strerror}）") from None
     paragraphs = tuple(line.strip() for line in text.splitlines() if line.strip())
     if not paragraphs:
         raise TousuError(f"--requirements：文件「{path}」是空的，请写入下步工作要求（每段一行）")
