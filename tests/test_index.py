@@ -22,13 +22,18 @@ from typer.testing import CliRunner
 
 from tousu.cli import app
 from tousu.config import rules as rules_mod
+from tousu.domain.deadlines import HOTLINE
+from tousu.domain.model import STATES
 from tousu.domain.workdays import WorkCalendar
-from tousu.storage import cachedir, index
+from tousu.reports import listing, search
+from tousu.reports import todo as todo_mod
+from tousu.storage import cachedir, index, indexwalk
 from tousu.storage.store import Store
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "bench"))
 import make_data  # noqa: E402
+from foundation_helpers import REPLY  # noqa: E402
 
 AT = "2026-11-20 10:00"
 
@@ -182,13 +187,21 @@ def test_an_edit_within_the_racy_window_is_seen(bench_data: Path, monkeypatch: p
                                                 racy_rule: bool) -> None:
     """Where times are whole seconds (and ctime tells nothing), a same-size edit in the same second keeps
     the stat key: only the racy rule (an entry written that close to its refresh is not trusted) sees it."""
-    real = index._stat_key
+    real = os.stat
+
+    class Coarse:  # whole seconds, and no ctime
+        def __init__(self, st: os.stat_result) -> None:
+            self.st_size, self.st_ino, self.st_ctime_ns = st.st_size, st.st_ino, 0
+            self.st_mtime_ns = st.st_mtime_ns // 10**9 * 10**9
+
+    def coarse_stat(p, dir_fd=None):
+        return Coarse(real(p, dir_fd=dir_fd))
 
     def coarse(p: Path):
-        size, m, _, ino = real(p)
-        return (size, m // 10**9 * 10**9, 0, ino)
+        st = coarse_stat(p)
+        return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
 
-    monkeypatch.setattr(index, "_stat_key", coarse)
+    monkeypatch.setattr(indexwalk, "_stat", coarse_stat)
     if not racy_rule:
         monkeypatch.setattr(index, "RACY_NS", -10**12)
     path = sorted((bench_data / "complaints").rglob("TS*.yaml"))[0]
@@ -343,4 +356,166 @@ def test_the_walk_sees_the_files_the_store_reads(data_dir: Path) -> None:
     (data_dir / "complaints" / "notes.txt").write_text("x", encoding="utf-8")
     store = Store(data_dir)
     for months in (None, [(2026, 11), (2026, 10)]):
-        assert [p for p, _ in index._walk(store, months).values()] == store.paths(months)
+        walk = indexwalk.walk_of(store, months)
+        assert [store.complaints / f / n for f, listing in walk.items() for n in listing.names] == store.paths(months)
+
+
+# ---- narrowed queries: the SQL keeps every complaint the report function keeps ----------------
+
+
+def _kit(data: Path):
+    rules = rules_mod.load(data / "rules.yaml")
+    return Store(data), rules, WorkCalendar(rules.holidays, rules.workdays), index.key_of(data / "rules.yaml",
+                                                                                             data / "org.yaml")
+
+
+def _both(data: Path, narrow: index.Narrow, months=None, pending_only: bool = False):
+    """The narrowed index's view and the files' view (whose notes and problems it must equal)."""
+    store, rules, cal, key = _kit(data)
+    got = index._indexed(store, rules, cal, key, months, pending_only, narrow)
+    want = index.files_view(store, rules, cal, months)
+    assert all(type(c) is index.Summary for c, _ in got.items)
+    assert got.notes == want.notes and got.problems == want.problems
+    return got, want, rules, cal
+
+
+ODD = {  # how people type a customer's keys (domain/phones.py, reports/search.py), and a query that finds each
+    "phone": ("'+86 139-0012-3456'", ["0012 3456", "+86 13900123456", "(139) 0012-3456", "008613900123456"]),
+    "account": ("'0012345678'", ["12345678", "0012345678", "２３４５６"]),
+    "name": ("ＡＢＣ王", ["abc", "ＡＢＣ王", "c王"]),
+    "address": ("幸福路 ８８号", ["88号", "幸福路 8"]),
+}
+
+
+def _odd_records(data: Path) -> list[str]:
+    """Hand-written keys on four records, a 95598 工单编号 on a fifth, words in a sixth's 诉求内容; two voided."""
+    files = sorted((data / "complaints").rglob("TS*.yaml"))
+    for path, (field, (value, _)) in zip(files, ODD.items()):
+        text = path.read_text(encoding="utf-8")
+        path.write_text(re.sub(rf"(?m)^  {field}: .*$", f"  {field}: {value}", text, count=1), encoding="utf-8")
+    text = files[4].read_text(encoding="utf-8")
+    files[4].write_text(text.replace("\nreceived_at:", "\nref: 'GD2026Ab0099'\nreceived_at:", 1), encoding="utf-8")
+    text = files[5].read_text(encoding="utf-8")
+    files[5].write_text(re.sub(r"(?m)^content: .*$", "content: 停电三天 TEST", text, count=1), encoding="utf-8")
+    for path in files[6:8]:
+        assert _run(data, "void", path.stem, "--reason", "重复受理", "--at", AT).exit_code == 0
+    return [p.stem for p in files[:6]]
+
+
+def _queries(data: Path, rng: random.Random) -> list[str]:
+    """Queries taken from random records: phone tails and punctuated forms, 户号, names, addresses, IDs, words."""
+    store = Store(data)
+    complaints, _ = store.load_all()
+    out = []
+    for c in rng.sample(complaints, 6):
+        d = c.customer.phone
+        out += [d[-4:], f"+86 {d[:3]}-{d[3:7]}-{d[7:]}", c.customer.account, c.customer.name[1:], c.id.lower(),
+                c.customer.address or c.customer.name, " ".join(reversed(c.content.split("，")[:2]))]
+    return out
+
+
+def test_find_narrowed_in_sql_keeps_what_the_files_find(bench_data: Path) -> None:
+    """find by phone (any punctuation, +86), 户号 (zeros lost), name (full width), ref, ID, address, words."""
+    odd = _odd_records(bench_data)
+    queries = [q for _, qs in ODD.values() for q in qs] + ["gd2026ab", "GD2026AB0099", "三天", "test 停电", "话 停电"]
+    queries += _queries(bench_data, random.Random(5)) + ["", "  ", "139", "0", "00", "不存在的词", "TS2026"]
+    found = set()
+    for q in queries:
+        got, want, rules, cal = _both(bench_data, search.narrow(q))
+        rows = search.find_stages(got.items, q, rules, cal, make_data.AS_OF)
+        assert rows == search.find_stages(want.items, q, rules, cal, make_data.AS_OF), q
+        assert {c.id for c, _ in got.items} == {r["id"] for r in rows}, q  # exact: nothing else decoded
+        found |= {r["id"] for r in rows}
+    assert set(odd) <= found
+
+
+def test_list_narrowed_in_sql_keeps_what_the_files_list(bench_data: Path) -> None:
+    _odd_records(bench_data)
+    now = make_data.AS_OF
+    complaints, _ = Store(bench_data).load_all()
+    units = sorted({c.unit for c in complaints if c.unit}) + ["没有的单位"]
+    kinds = sorted({c.category for c in complaints} | {c.item for c in complaints})
+    filters = [listing.Filters()] + [listing.Filters(unit=u) for u in units]
+    filters += [listing.Filters(state=s) for s in STATES] + [listing.Filters(category=k) for k in kinds]
+    filters += [listing.Filters(unit=units[0], state="archived", category=kinds[0]),
+                listing.Filters(state="dispatched", only_overdue=True), listing.Filters(unit=units[1], only_overdue=True)]
+    seen = 0
+    for f in filters:
+        for months in (None, [(2026, 7)], [(2026, 3), (2026, 11)]):
+            got, want, _, _ = _both(bench_data, listing.narrow(f), months)
+            rows = listing.select(got.items, f, now)
+            assert [(_facts(c), n) for c, n in rows] == [(_facts(c), n) for c, n in listing.select(want.items, f, now)]
+            if not f.only_overdue:
+                assert len(got.items) == len(rows), f  # exact: nothing else decoded
+            seen += bool(rows)
+    assert seen > len(filters)
+
+
+@pytest.fixture
+def pending_data(tmp_path: Path) -> Path:
+    """Generated records with complaints in several open states (this seed has some dispatched and reviewed)."""
+    data = tmp_path / "pending"
+    make_data.generate(60, data, seed=2)
+    shutil.copy(REPO / "rules.yaml", data / "rules.yaml")
+    return data
+
+
+def test_todo_narrowed_in_sql_keeps_what_the_files_owe(pending_data: Path) -> None:
+    bench_data = pending_data
+    _odd_records(bench_data)
+    complaints, _ = Store(bench_data).load_all()
+    cid = next(c.id for c in complaints if c.state == "dispatched")  # replied: 营销部 owes review and revisit
+    _run(bench_data, "contact", cid, "--at", AT)  # unless contacted already
+    assert _run(bench_data, "reply", cid, *REPLY, "--at", "2026-11-20 11:00").exit_code == 0
+    units = {c.unit for c in complaints if c.unit}
+    wanted_sets = [todo_mod.owners_for(u, None) for u in [None, *units, todo_mod.MARKETING, HOTLINE, "没有的单位"]]
+    owed = set()
+    for wanted in wanted_sets + [{todo_mod.MARKETING}, {HOTLINE}, set()]:
+        got, want, rules, cal = _both(bench_data, todo_mod.narrow(wanted), pending_only=True)
+        rows = todo_mod.todo_stages(got.items, wanted, rules, cal, make_data.AS_OF)
+        assert rows == todo_mod.todo_stages(want.items, wanted, rules, cal, make_data.AS_OF), wanted
+        if wanted is not None and wanted in wanted_sets:  # exact for the owners a command asks for
+            assert len(got.items) == len({r["id"] for r in rows}), wanted
+        owed |= {(r["owner"], r["stage"]) for r in rows}
+    assert {(todo_mod.MARKETING, "review")} <= owed and any(owner in units for owner, _ in owed)
+
+
+def test_narrowed_commands_say_what_the_files_say(bench_data: Path) -> None:
+    _odd_records(bench_data)
+    for args in (("find", "0012 3456", "--at", AT), ("find", "abc", "--format", "json", "--at", AT),
+                 ("find", "gd2026ab", "--at", AT), ("list", "--state", "已作废", "--at", AT),
+                 ("list", "--unit", "城关供电所", "--category", "服务态度", "--format", "json", "--at", AT),
+                 ("list", "--month", "2026-07", "--state", "已归档", "--format", "json", "--at", AT),
+                 ("todo", "--unit", "95598班", "--format", "json", "--at", AT), ("todo", "--unit", "市场营销部", "--at", AT)):
+        on, off = _run(bench_data, *args), _run(bench_data, *args, off=True)
+        assert (on.exit_code, on.stdout, on.stderr) == (off.exit_code, off.stdout, off.stderr), args
+
+
+def test_an_unchanged_month_folder_is_not_compared_file_by_file(bench_data: Path,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each folder's listing hashes to the digest stored with it: an unchanged folder is skipped whole, a
+    touched one is compared (and only its changed file read), a new empty folder or a removed one is seen."""
+    monkeypatch.setattr(index, "RACY_NS", 0)  # the files were written before the refresh began
+    store, _, _, _ = _kit(bench_data)
+    _same_view(bench_data)
+    conn = sqlite3.connect(index.index_path(store.root))
+
+    def stale() -> indexwalk.Stale:
+        return indexwalk.stale(conn, False, indexwalk.walk_of(store, None), None)
+
+    assert not stale()
+    path = sorted((bench_data / "complaints").rglob("TS*.yaml"))[3]
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns - 10**9))  # the past: not racy
+    st = path.stat()
+    assert stale() == indexwalk.Stale(False, [(path.parent.name, path.name, (st.st_size, st.st_mtime_ns,
+                                                                            st.st_ctime_ns, st.st_ino))],
+                                      [], [path.parent.name])
+    _same_view(bench_data)
+    assert not stale()
+    (bench_data / "complaints" / "2026-12").mkdir()  # empty: nothing to store, no write
+    assert not stale()
+    shutil.rmtree(path.parent)
+    gone = stale()
+    assert gone.folders == [path.parent.name] and len(gone.gone) > 1 and not gone.changed
+    _same_view(bench_data)
+    assert not stale()

@@ -120,15 +120,17 @@ class App:
         self.org  # noqa: B018 - a broken org.yaml is an error for every command over the data
         return store.load_all(months)
 
-    def view(self, months: Iterable[tuple[int, int]] | None = None, pending_only: bool = False) -> "index.View":
+    def view(self, months: Iterable[tuple[int, int]] | None = None, pending_only: bool = False,
+             narrow: "index.Narrow | None" = None) -> "index.View":
         """Each complaint (of some months) with its pending stages, the rule notes and the unreadable files:
-        from the index when it can be used, else from the files (the same answer)."""
+        from the index when it can be used, else from the files (the same answer). The index may leave out
+        what `narrow` says the caller's report function drops anyway."""
         from tousu.storage import index
 
         store = self.store
         self.org  # noqa: B018 - as load_all
         key = index.key_of(self.rules_path, self.data_dir / "org.yaml")
-        return index.view(store, self.rules, self.calendar, key, months, pending_only)
+        return index.view(store, self.rules, self.calendar, key, months, pending_only, narrow or index.EVERYTHING)
 
     def notes(self, complaints: Iterable[Complaint]) -> list[Problem]:
         """Values rules.yaml does not know (a hand edit, or rules.yaml changed since): warnings,

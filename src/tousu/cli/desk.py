@@ -31,7 +31,7 @@ def find_cmd(ctx: typer.Context,
     a = app_of(ctx)
     check_format(fmt)
     now = parse_at(at, a.now)
-    v = a.view()  # the index where it can be used: the same answer as the files
+    v = a.view(narrow=search.narrow(text))  # the index where it can be used: the same answer as the files
     problems = v.problems
     rows = search.find_stages(v.items, text, a.rules, a.calendar, now)
     if fmt == "json":
@@ -68,9 +68,10 @@ def todo_cmd(ctx: typer.Context,
         unit = m.value
     person = canon(a, "person", person, "--person")
     person_unit = a.org.person(person).unit if person else None
-    v = a.view(pending_only=True)  # the index where it can be used: the same answer as the files
+    owners = todo_mod.owners_for(unit, person_unit)
+    v = a.view(pending_only=True, narrow=todo_mod.narrow(owners))  # the index where it can be used: as the files
     problems = v.problems
-    rows = todo_mod.todo_stages(v.items, todo_mod.owners_for(unit, person_unit), a.rules, a.calendar, now)
+    rows = todo_mod.todo_stages(v.items, owners, a.rules, a.calendar, now)
     title = f"{unit or person_unit}的待办" if (unit or person_unit) else "全部待办"
     if person:
         title = f"{person}（{person_unit}）的待办"

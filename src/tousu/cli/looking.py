@@ -97,9 +97,9 @@ def list_cmd(
         if wanted_state is None:
             raise TousuError(f"状态「{state}」无效，可选：{choices(STATES.values())}")
     category = canon(a, "category_or_item", category, "--category")
-    v = a.view(months)
-    notes, problems = v.notes, v.problems
     f = listing.Filters(unit=unit, state=wanted_state, category=category, only_overdue=only_overdue)
+    v = a.view(months, narrow=listing.narrow(f))
+    notes, problems = v.notes, v.problems
     rows = listing.select(v.items, f, now)
     if fmt == "json":
         print_json(listing.list_json(rows))

@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
 from tousu.domain.deadlines import Stage
+from tousu.storage.indexquery import Narrow
 from tousu.timeutil import iso
 
 
@@ -60,6 +61,11 @@ class Filters:
         if self.state is None and c.state == "voided":  # 作废: listed only under --state 已作废
             return False
         return self.category is None or self.category in (c.category, c.item)
+
+
+def narrow(f: Filters) -> Narrow:
+    """What the index may leave out for `f` (Filters.wants on the summary facts; the rest is decided here)."""
+    return Narrow(unit=f.unit, state=f.state, hide_voided=f.state is None, category=f.category)
 
 
 def next_stage(stages: Iterable[Stage]) -> Stage | None:

@@ -8,64 +8,61 @@ customer name, address, and the words of the 诉求内容 (all of them, any orde
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
 from tousu.config.rules import Rules
 from tousu.domain.deadlines import Stage, stages
+from tousu.domain.lookup import MIN_PHONE_DIGITS, digits_only, norm
 from tousu.domain.model import Complaint
 from tousu.domain.phones import phone_digits, query_digits
 from tousu.domain.warning import level
 from tousu.domain.workdays import WorkCalendar
+from tousu.storage.indexquery import Narrow
 from tousu.timeutil import iso
 
-MIN_PHONE_DIGITS = 4
-
-
-def _norm(text: str | None) -> str:
-    return unicodedata.normalize("NFKC", text or "").strip().casefold()
-
-
-def _digits_only(text: str) -> bool:
-    """A query that is a number (with any punctuation), not words."""
-    return bool(text) and all(ch.isdigit() or ch in " -.()+/#" for ch in text)
+__all__ = ["MIN_PHONE_DIGITS", "by_ref", "find", "find_stages", "matched_keys", "row"]
 
 
 def matched_keys(c: Complaint, query: str) -> list[str]:
     """Which keys of `c` match the query (empty: no match)."""
-    q = _norm(query)
+    q = norm(query)
     if not q:
         return []
     keys: list[str] = []
     cu = c.customer
     digits = query_digits(q)
-    if _digits_only(q) and len(digits) >= MIN_PHONE_DIGITS and digits in phone_digits(cu.phone):
+    if digits_only(q) and len(digits) >= MIN_PHONE_DIGITS and digits in phone_digits(cu.phone):
         keys.append("电话")
-    account = _norm(cu.account)
+    account = norm(cu.account)
     if account and (q == account or (q.isdigit() and q.lstrip("0") == account.lstrip("0")) or
                     (len(q) >= MIN_PHONE_DIGITS and q in account)):
         keys.append("户号")
-    if c.ref and q in _norm(c.ref):
+    if c.ref and q in norm(c.ref):
         keys.append("95598工单编号")
     if q == c.id.casefold():
         keys.append("编号")
-    if q in _norm(cu.name):
+    if q in norm(cu.name):
         keys.append("姓名")
-    if cu.address and q in _norm(cu.address):
+    if cu.address and q in norm(cu.address):
         keys.append("地址")
     words = q.split()
-    content = _norm(c.content)
+    content = norm(c.content)
     if words and all(w in content for w in words):
         keys.append("诉求内容")
     return keys
 
 
+def narrow(query: str) -> Narrow:
+    """What the index may leave out for `query`: the complaints none of whose keys can match (`matched_keys`)."""
+    return Narrow(text=query)
+
+
 def by_ref(complaints: list[Complaint], ref: str) -> list[Complaint]:
     """Complaints whose 95598 工单编号 is `ref` (normalised)."""
-    q = _norm(ref)
-    return [c for c in complaints if c.ref and _norm(c.ref) == q]
+    q = norm(ref)
+    return [c for c in complaints if c.ref and norm(c.ref) == q]
 
 
 def row(c: Complaint, rules: Rules, cal: WorkCalendar, now: datetime,

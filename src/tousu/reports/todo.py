@@ -17,6 +17,7 @@ from tousu.domain.deadlines import HOTLINE, Stage, stages
 from tousu.domain.model import Complaint
 from tousu.domain.warning import level
 from tousu.domain.workdays import WorkCalendar
+from tousu.storage.indexquery import EVERYTHING, Narrow
 from tousu.timeutil import iso
 
 MARKETING = "市场营销部"
@@ -68,6 +69,13 @@ def todo_stages(items: Iterable[tuple[Any, Sequence[Stage]]], owners: set[str] |
             })
     rows.sort(key=lambda r: (r["deadline"], r["id"]))
     return rows
+
+
+def narrow(owners: set[str] | None) -> Narrow:
+    """What the index may leave out for `owners`: complaints with no pending stage they could owe (see `owed`)."""
+    if owners is None:
+        return EVERYTHING
+    return Narrow(owners=frozenset(owners), owed_keys=frozenset({"review", "revisit"} if MARKETING in owners else ()))
 
 
 def owners_for(unit: str | None, person_unit: str | None) -> set[str] | None:

@@ -10,7 +10,8 @@ Freshness as git's index: a file is read again only when its stat key (size,
 mtime_ns, ctime_ns, inode) changed, or when it was modified within RACY_NS of
 the refresh that read it ("racily clean": a second edit in the same clock tick
 could keep the key, so such an entry is never trusted). New, removed and
-renamed files are seen by the walk. rules.yaml, org.yaml, the working-day
+renamed files are seen by the walk; a month folder whose listing and stat keys
+hash to what the last refresh stored for it is not compared file by file. rules.yaml, org.yaml, the working-day
 calendar's release and tousu's own code are the index's key: a change of any
 re-derives everything. A file is stat'ed before it is read, so a write racing
 with a refresh at worst costs a read next time.
@@ -21,6 +22,11 @@ two processes refreshing at once only serialise. A corrupt index is removed
 folder at all, means answering from the files (`Unavailable`) with identical
 answers. `TOUSU_NO_INDEX=1` turns it off; folders of fewer than MIN_FILES
 records do without.
+
+A query may be narrowed (`Narrow`: list's filters, todo's owners, find's text) to the
+rows its report function could keep, in SQL over columns kept for that; the report
+function (listing.select, todo.todo_stages, search.find_stages) still decides, so the
+answer is the files' answer.
 """
 
 from __future__ import annotations
@@ -41,8 +47,10 @@ from tousu.domain.workdays import WorkCalendar
 from tousu.errors import Problem
 from tousu.config.yamlio import Unreadable
 from tousu.storage import cachedir, files, records
+from tousu.storage.indexquery import EVERYTHING, Narrow, in_folders, narrowing
+from tousu.storage.indexwalk import StatKey, Walk, stale, walk_of
 from tousu.storage.indexrows import (Summary, decode_problems, decode_stage, decode_summary, encode_problems,
-                                     encode_stage, encode_summary)
+                                     encode_stage, encode_summary, facts, lookup_keys)
 from tousu.storage.store import Store
 
 MIN_FILES = 200
@@ -57,19 +65,31 @@ BATCH = 2_000
 BUSY_MS = 10_000
 """How long a refresh waits for another process's refresh before answering from the files."""
 
-_FORMAT = "tousu-index-1"
+_FORMAT = "tousu-index-2"
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS folders (folder TEXT PRIMARY KEY, digest TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS files (
     folder TEXT NOT NULL, name TEXT NOT NULL,
     size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, ctime_ns INTEGER NOT NULL, ino INTEGER NOT NULL,
     problems TEXT, notes TEXT, summary TEXT, assessed INTEGER NOT NULL DEFAULT 0,
+    unit TEXT, state TEXT, category TEXT, item TEXT,
     PRIMARY KEY (folder, name)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS stages (
     folder TEXT NOT NULL, name TEXT NOT NULL, ord INTEGER NOT NULL, pending INTEGER NOT NULL, data TEXT NOT NULL,
+    stage_key TEXT NOT NULL, owner TEXT NOT NULL,
     PRIMARY KEY (folder, name, ord)) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS pending_stages ON stages (pending, folder, name);
+CREATE TABLE IF NOT EXISTS lookup (
+    folder TEXT NOT NULL, name TEXT NOT NULL, phone_digits TEXT NOT NULL, account TEXT NOT NULL,
+    account0 TEXT NOT NULL, ref TEXT, id TEXT NOT NULL, cname TEXT NOT NULL, address TEXT NOT NULL,
+    content TEXT NOT NULL,
+    PRIMARY KEY (folder, name)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS pending_stages ON stages (pending, owner, folder, name);
+CREATE INDEX IF NOT EXISTS files_notes ON files (folder, name) WHERE notes IS NOT NULL;
+CREATE INDEX IF NOT EXISTS files_problems ON files (folder, name) WHERE problems IS NOT NULL;
 """
+_TABLES = ("files", "stages", "lookup")
+"""The tables with a row (or rows) per record file."""
 
 
 class Unavailable(Exception):
@@ -77,7 +97,9 @@ class Unavailable(Exception):
 
 
 Item = tuple[Any, list[Stage]]  # (a Complaint or a Summary, its pending stages)
-__all__ = ["Item", "Summary", "Unavailable", "View", "files_view", "key_of", "view"]
+__all__ = ["EVERYTHING", "Item", "Narrow", "Summary", "Unavailable", "View", "files_view", "key_of", "view"]
+
+
 
 
 @dataclass
@@ -132,15 +154,17 @@ def index_path(root: Path) -> Path | None:
 
 
 def view(store: Store, rules: Rules, cal: WorkCalendar, key: str,
-         months: Iterable[tuple[int, int]] | None = None, pending_only: bool = False) -> View:
+         months: Iterable[tuple[int, int]] | None = None, pending_only: bool = False,
+         narrow: Narrow = EVERYTHING) -> View:
     """Every complaint (of `months`) with its pending stages, the rule notes and the unreadable files.
 
     From the index where it can be used, else from the files: the same answer either way.
-    `pending_only` leaves out the complaints with nothing pending (check-overdue has no use for them).
+    `pending_only` leaves out the complaints with nothing pending (check-overdue has no use for them);
+    the index may leave out, too, the complaints `narrow` says the caller's report function drops.
     """
     months = None if months is None else sorted(set(months))
     try:
-        return _indexed(store, rules, cal, key, months, pending_only)
+        return _indexed(store, rules, cal, key, months, pending_only, narrow)
     except Unavailable:
         return files_view(store, rules, cal, months)
 
@@ -154,12 +178,12 @@ def files_view(store: Store, rules: Rules, cal: WorkCalendar,
 
 
 def _indexed(store: Store, rules: Rules, cal: WorkCalendar, key: str,
-             months: list[tuple[int, int]] | None, pending_only: bool) -> View:
+             months: list[tuple[int, int]] | None, pending_only: bool, narrow: Narrow = EVERYTHING) -> View:
     if not enabled():
         raise Unavailable("off")
     key = f"{key} {store.max_record_bytes}"  # a record's size limit decides what is a problem
-    walk = _walk(store, months)
-    if len(walk) < MIN_FILES and months is None:
+    walk = walk_of(store, months)
+    if sum(len(w.names) for w in walk.values()) < MIN_FILES and months is None:
         raise Unavailable("small")
     path = index_path(store.root)
     if path is None:
@@ -169,12 +193,12 @@ def _indexed(store: Store, rules: Rules, cal: WorkCalendar, key: str,
     conn = None
     try:
         conn = _connect(path, store.root)
-        folders = None if months is None else sorted({f for f, _ in walk} | {f"{y:04d}-{m:02d}" for y, m in months})
+        folders = None if months is None else sorted(set(walk) | {f"{y:04d}-{m:02d}" for y, m in months})
         if _meta(conn, "key") != key and folders is not None:
-            _refresh(conn, store, rules, cal, key, _walk(store, None), None)  # everything is derived again
+            _refresh(conn, store, rules, cal, key, walk_of(store, None), None)  # everything is derived again
         else:
             _refresh(conn, store, rules, cal, key, walk, folders)
-        return _query(conn, store, folders, pending_only)
+        return _query(conn, store, folders, pending_only, narrow)
     except sqlite3.DatabaseError as exc:
         _unusable(path, exc)
         raise Unavailable(str(exc)) from None
@@ -214,10 +238,21 @@ def _connect(path: Path, root: Path) -> Any:
         conn.execute("PRAGMA synchronous=NORMAL")
         if conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'stages'").fetchone()[0] == 0:
             conn.executescript(_SCHEMA)
+            _drop_old_formats(path)
         return conn
     except BaseException:
         conn.close()
         raise
+
+
+def _drop_old_formats(path: Path) -> None:
+    """An index of an earlier format beside this one is only disk space now."""
+    for old in path.parent.glob("index-*.sqlite*"):
+        if not old.name.startswith(path.name):
+            try:
+                old.unlink()
+            except OSError:
+                pass
 
 
 def _meta(conn: Any, k: str) -> str | None:
@@ -225,71 +260,32 @@ def _meta(conn: Any, k: str) -> str | None:
     return row[0] if row else None
 
 
-StatKey = tuple[int, int, int, int]
-Walk = dict[tuple[str, str], tuple[Path, StatKey]]
-
-
-def _walk(store: Store, months: list[tuple[int, int]] | None) -> Walk:
-    """(folder, name) → (path, stat key) of every record file: Store.paths' files, in its order, without
-    pathlib's per-file cost (at 100 000 files, sorting and joining Path objects took longer than the stats)."""
-    out: Walk = {}
-    for d in store.month_dirs(months):
-        try:
-            names = sorted(n for n in os.listdir(d) if n.startswith("TS") and n.endswith(".yaml"))  # TS*.yaml
-        except OSError:
-            continue  # not a folder (or gone): Store.paths skips it too
-        folder, base = d.name, str(d)
-        for n in names:
-            out[(folder, n)] = (d / n, _stat_key(os.path.join(base, n)))
-    return out
-
-
-def _stat_key(p: Path | str) -> StatKey:
-    try:
-        st = os.stat(p)
-    except OSError:
-        return (-1, -1, -1, -1)  # gone or unreadable: read (and report) it every time
-    return (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino)
-
-
-def _where(folders: list[str] | None, alias: str = "") -> tuple[str, list[str]]:
-    if folders is None:
-        return "", []
-    return f" AND {alias}folder IN ({','.join('?' * len(folders))})", list(folders)
-
-
 # ---- refreshing ----------------------------------------------------------------------------
-
-
-def _stale(conn: Any, key: str, walk: Walk, folders: list[str] | None) -> tuple[bool, list, list]:
-    """(key changed, files new or changed, files gone) — against what the index holds now."""
-    if _meta(conn, "key") != key:
-        return True, list(walk), []
-    where, args = _where(folders)
-    known = {(f, n): (size, m, c, i) for f, n, size, m, c, i in
-             conn.execute(f"SELECT folder, name, size, mtime_ns, ctime_ns, ino FROM files WHERE 1{where}", args)}
-    changed = [k for k, (_, st) in walk.items() if known.get(k) != st]
-    return False, changed, [k for k in known if k not in walk]
-
 
 def _refresh(conn: Any, store: Store, rules: Rules, cal: WorkCalendar, key: str, walk: Walk,
              folders: list[str] | None) -> None:
     """Bring the index up to date with the walk: one transaction, only what changed read again."""
     start = time.time_ns()
-    rekey, changed, gone = _stale(conn, key, walk, folders)
-    if not (rekey or changed or gone):
+    if not stale(conn, _meta(conn, "key") != key, walk, folders):
         return
     conn.execute("BEGIN IMMEDIATE")  # waits for another refresh (BUSY_MS), then looks again
     try:
-        rekey, changed, gone = _stale(conn, key, walk, folders)
-        if rekey:
-            conn.execute("DELETE FROM files")
-            conn.execute("DELETE FROM stages")
-        for k in gone + ([] if rekey else changed):
-            conn.execute("DELETE FROM files WHERE folder = ? AND name = ?", k)
-            conn.execute("DELETE FROM stages WHERE folder = ? AND name = ?", k)
-        for i in range(0, len(changed), BATCH):
-            _store_rows(conn, [walk[k] for k in changed[i:i + BATCH]], store, rules, cal, start)
+        todo = stale(conn, _meta(conn, "key") != key, walk, folders)
+        if todo.rekey:
+            for table in (*_TABLES, "folders"):
+                conn.execute(f"DELETE FROM {table}")
+        for k in todo.gone + ([] if todo.rekey else [(f, n) for f, n, _ in todo.changed]):
+            for table in _TABLES:
+                conn.execute(f"DELETE FROM {table} WHERE folder = ? AND name = ?", k)
+        racy: set[str] = set()
+        for i in range(0, len(todo.changed), BATCH):
+            racy |= _store_rows(conn, todo.changed[i:i + BATCH], store, rules, cal, start)
+        for folder in todo.folders:
+            digest = walk[folder].digest() if folder in walk else None
+            if digest is not None:  # racily clean entries are stored with size -1: no digest may match
+                conn.execute("INSERT OR REPLACE INTO folders VALUES (?, ?)", (folder, "racy" if folder in racy else digest))
+            else:
+                conn.execute("DELETE FROM folders WHERE folder = ?", (folder,))
         conn.execute("INSERT OR REPLACE INTO meta VALUES ('key', ?)", (key,))
         conn.execute("COMMIT")
     except BaseException:
@@ -298,26 +294,31 @@ def _refresh(conn: Any, store: Store, rules: Rules, cal: WorkCalendar, key: str,
         raise
 
 
-def _store_rows(conn: Any, found: list[tuple[Path, StatKey]], store: Store, rules: Rules, cal: WorkCalendar,
-                start: int) -> None:
-    """Read these files and write their rows (a batch at a time: memory stays small at any size)."""
-    file_rows, stage_rows = [], []
-    for path, st in found:
+def _store_rows(conn: Any, found: list[tuple[str, str, StatKey]], store: Store, rules: Rules, cal: WorkCalendar,
+                start: int) -> set[str]:
+    """Read these files and write their rows (a batch at a time: memory stays small at any size).
+    Returns the folders of the files stored racily clean."""
+    file_rows, stage_rows, lookup_rows, racy = [], [], [], set()
+    for folder, name, st in found:
+        path = store.complaints / folder / name
         c, problems = records.read(path, store.max_record_bytes)
         if st[1] >= start - RACY_NS or st[2] >= start - RACY_NS:
             st = (-1, *st[1:])  # racily clean: never trusted, read again next time
-        folder, name = path.parent.name, path.name
+            racy.add(folder)
         if c is None:
             file_rows.append((folder, name, *st, encode_problems(problems), None, None,
-                              _mentions_assess(path, store.max_record_bytes)))
+                              _mentions_assess(path, store.max_record_bytes), None, None, None, None))
             continue
         assessed = any(e.action == "assess" for e in c.history)
         file_rows.append((folder, name, *st, None, encode_problems(rule_problems(c, rules)), encode_summary(c),
-                          int(assessed)))
-        stage_rows.extend((folder, name, i, int(s.pending), encode_stage(s))
+                          int(assessed), *facts(c)))
+        stage_rows.extend((folder, name, i, int(s.pending), encode_stage(s), s.key, s.owner)
                           for i, s in enumerate(stages(c, rules, cal)))
-    conn.executemany("INSERT OR REPLACE INTO files VALUES (?,?,?,?,?,?,?,?,?,?)", file_rows)
-    conn.executemany("INSERT OR REPLACE INTO stages VALUES (?,?,?,?,?)", stage_rows)
+        lookup_rows.append((folder, name, *lookup_keys(c)))
+    conn.executemany("INSERT OR REPLACE INTO files VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", file_rows)
+    conn.executemany("INSERT OR REPLACE INTO stages VALUES (?,?,?,?,?,?,?)", stage_rows)
+    conn.executemany("INSERT OR REPLACE INTO lookup VALUES (?,?,?,?,?,?,?,?,?,?)", lookup_rows)
+    return racy
 
 
 def _mentions_assess(path: Path, max_bytes: int) -> int:
@@ -332,24 +333,25 @@ def _mentions_assess(path: Path, max_bytes: int) -> int:
 # ---- querying ------------------------------------------------------------------------------
 
 
-def _query(conn: Any, store: Store, folders: list[str] | None, pending_only: bool) -> View:
+def _query(conn: Any, store: Store, folders: list[str] | None, pending_only: bool,
+           narrow: Narrow = EVERYTHING) -> View:
     """The view from the index, in the files' order (folder, then file name), from one snapshot."""
-    where, args = _where(folders)
+    where, args = in_folders(folders, "f.")
+    cond, cargs = narrowing(narrow)
+    sql = (f"SELECT f.folder, f.name, f.summary, s.data FROM files f {'JOIN' if pending_only else 'LEFT JOIN'} "
+           "stages s ON s.folder = f.folder AND s.name = f.name AND s.pending = 1 "
+           f"WHERE f.summary IS NOT NULL{where}{cond} ORDER BY f.folder, f.name, s.ord")
     conn.execute("BEGIN")
     try:
-        pending: dict[tuple[str, str], list[Stage]] = {}
-        for f, n, data in conn.execute(
-                f"SELECT folder, name, data FROM stages WHERE pending = 1{where} ORDER BY folder, name, ord", args):
-            pending.setdefault((f, n), []).append(decode_stage(data))
-        if pending_only:
-            rows = conn.execute(f"SELECT folder, name, summary FROM files f WHERE summary IS NOT NULL{where} AND "
-                                "EXISTS (SELECT 1 FROM stages s WHERE s.pending = 1 AND s.folder = f.folder "
-                                "AND s.name = f.name) ORDER BY folder, name", args)
-        else:
-            rows = conn.execute(f"SELECT folder, name, summary FROM files WHERE summary IS NOT NULL{where} "
-                                "ORDER BY folder, name", args)
-        items: list[Item] = [(decode_summary(text, store.complaints / f / n), pending.get((f, n), []))
-                             for f, n, text in rows]
+        items: list[Item] = []
+        last = None
+        for f, n, text, data in conn.execute(sql, args + cargs):
+            if (f, n) != last:
+                last = (f, n)
+                items.append((decode_summary(text, store.complaints / f / n), []))
+            if data is not None:
+                items[-1][1].append(decode_stage(data))
+        where, args = in_folders(folders)
         notes, problems = (list(_problems(conn, column, where, args)) for column in ("notes", "problems"))
     finally:
         conn.execute("COMMIT")
@@ -360,4 +362,3 @@ def _problems(conn: Any, column: str, where: str, args: list[str]) -> Iterator[P
     for (text,) in conn.execute(f"SELECT {column} FROM files WHERE {column} IS NOT NULL{where} "
                                 "ORDER BY folder, name", args):
         yield from decode_problems(text)
-

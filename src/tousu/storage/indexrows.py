@@ -1,4 +1,5 @@
-"""How the index (storage/index.py) keeps a record's summary, its stage clocks and its problems: JSON text.
+"""How the index (storage/index.py) keeps a record's summary, its stage clocks and its problems: JSON text;
+and the columns it narrows queries by (`facts`, `lookup_keys`).
 
 Stages and problems are kept field by field from their dataclasses, so a field added to
 `Stage` or `Problem` is kept without a change here (and tousu's code is in the index's key).
@@ -13,7 +14,9 @@ from pathlib import Path
 from typing import Any
 
 from tousu.domain.deadlines import Stage
+from tousu.domain.lookup import norm
 from tousu.domain.model import STATES, Complaint, Customer
+from tousu.domain.phones import phone_digits
 from tousu.errors import Problem
 from tousu.timeutil import to_china
 
@@ -41,9 +44,6 @@ class Summary:
     @property
     def state_zh(self) -> str:
         return STATES[self.state]
-
-
-_SUMMARY = tuple(f.name for f in fields(Summary) if f.name not in ("customer", "path", "received_at"))
 
 
 _SUMMARY = tuple(f.name for f in fields(Summary) if f.name not in ("customer", "path", "received_at"))
@@ -87,3 +87,23 @@ def decode_summary(text: str, path: Path) -> Summary:
     received, values, customer = json.loads(text)
     return Summary(received_at=to_china(datetime.fromisoformat(received)), customer=Customer(*customer),
                    path=path, **dict(zip(_SUMMARY, values)))
+
+
+FACTS = ("unit", "state", "category", "item")
+"""The columns list's filters narrow by (listing.Filters), as the complaint holds them."""
+
+LOOKUP = ("phone_digits", "account", "account0", "ref", "id", "name", "address", "content")
+"""The columns `find` narrows by: each key of reports/search.matched_keys in lookup.norm's form."""
+
+
+def facts(c: Complaint) -> tuple[Any, ...]:
+    return tuple(getattr(c, n) for n in FACTS)
+
+
+def lookup_keys(c: Complaint) -> tuple[str | None, ...]:
+    """The values of LOOKUP for `c` (cf. search.matched_keys)."""
+    cu = c.customer
+    account = norm(cu.account)
+    return (phone_digits(cu.phone), account, account.lstrip("0"), norm(c.ref) if c.ref else None,
+            c.id.casefold(), norm(cu.name), norm(cu.address) if cu.address else "",
+            norm(c.content))

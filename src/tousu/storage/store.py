@@ -93,8 +93,8 @@ def _may_have_temp(folder: Path) -> bool:
     """Cheap look for tousu's temp names (one listing per month folder; no lock taken when none)."""
     if not folder.is_dir():
         return False
-    return any(journal.TEMP_NAME.match(p.name) for d in folder.iterdir() if d.is_dir() for p in d.iterdir()
-               if p.name.startswith("."))
+    return any(journal.TEMP_NAME.match(n) for d in folder.iterdir() if d.is_dir() for n in os.listdir(d)
+               if n.startswith("."))  # names, not Path objects: 100 000 of those cost 0.3 s
 
 
 class Store:
