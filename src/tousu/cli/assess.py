@@ -9,9 +9,10 @@ from rich.console import Console
 from rich.table import Table
 
 from tousu.domain import assessment, lifecycle
-from tousu.cli.context import App, default_user, parse_at
+from tousu.cli.context import App, parse_at
 from tousu.cli.prompts import interactive, need
-from tousu.cli.common import AtOpt, ByOpt, FormatOpt, IdArg, NoteOpt, app_of, canon, check_format, command, err, out, print_json, warn_stages
+from tousu.cli.common import (AtOpt, ByOpt, FormatOpt, IdArg, NoteOpt, app_of, canon, check_format, command, err,
+                              operator, out, print_json, warn_stages)
 from tousu.errors import TousuError, choices
 
 
@@ -48,6 +49,7 @@ def assess_cmd(
     if fmt != "table":
         raise TousuError("--format 只用于 --suggest")
     t = parse_at(at, a.now)
+    who = operator(a, by)
     if interactive():
         rule, person, unit, amount = _ask_assessment(a, cid, rule, person, unit, amount)
     money = assessment.parse_amount(amount)
@@ -55,7 +57,7 @@ def assess_cmd(
         canon(a, "unit", unit, "--unit")
     c = a.store.update(cid, lambda c: lifecycle.assess(
         c, rules=a.rules, org=a.org, rule=rule, amount=money, person=person, unit=unit,
-        at=t, by=by or default_user(), now=a.now, note=note))
+        at=t, by=who, now=a.now, note=note))
     ev = c.history[-1]
     r = a.rules.penalty(ev.rule or "")
     warn_stages(a, c)
@@ -120,9 +122,10 @@ def escalate_cmd(
     if not to:
         raise TousuError(f"缺少越级投诉渠道：请用 --to 给出，可选：{choices(a.rules.escalation_channels)}")
     t = parse_at(at, a.now)
+    who = operator(a, by)
     to = canon(a, "escalation", to, "--to") or ""
     c = a.store.update(cid, lambda c: lifecycle.escalate(c, rules=a.rules, channel=to, at=t,
-                                                          by=by or default_user(), now=a.now, note=note))
+                                                          by=who, now=a.now, note=note))
     warn_stages(a, c)
     for w in assessment.warnings_after_escalate(c):
         err.print(f"[yellow]注意：[/]{w}")

@@ -50,7 +50,7 @@ err = SafeConsole(stderr=True, highlight=False, soft_wrap=True)
 DataOpt = Annotated[Optional[Path], typer.Option("--data", envvar="TOUSU_DATA", help="数据目录（默认 ./data）")]
 RulesOpt = Annotated[Optional[str], typer.Option("--rules", envvar="TOUSU_RULES", help="规则文件（默认找数据目录中、旁边、当前目录的 rules.yaml，再用内置的）")]
 AtOpt = Annotated[Optional[str], typer.Option("--at", help="发生时间 YYYY-MM-DD HH:MM（默认现在，中国时间）")]
-ByOpt = Annotated[Optional[str], typer.Option("--by", help="经办人（默认环境变量 TOUSU_USER，否则登录名）")]
+ByOpt = Annotated[Optional[str], typer.Option("--by", help="经办人（默认环境变量 TOUSU_USER，否则登录名；rules.yaml 的 operators 可要求是登记在册的人）")]
 NoteOpt = Annotated[str, typer.Option("--note", help="备注")]
 IdArg = Annotated[str, typer.Argument(help="投诉编号，如 TS202611260001", show_default=False, metavar="编号")]
 FormatOpt = Annotated[str, typer.Option("--format", help="输出格式：table 或 json")]
@@ -137,6 +137,14 @@ def canon(a: App, kind: str, typed: str | None, option: str) -> str | None:
     value, note = a.canonical(kind, typed, option)
     print_hint(note)
     return value
+
+
+def operator(a: App, by: str | None) -> str:
+    """The 经办人 of a step: --by (or its fallback) as rules.yaml `operators:` allows, told before anything is
+    written; a completed name is noted on stderr."""
+    name, note = a.operator(by)
+    print_hint(note)
+    return name
 
 
 def print_hint(note: str | None) -> None:

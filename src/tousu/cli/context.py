@@ -15,6 +15,7 @@ from tousu.config import org as org_mod
 from tousu.config import rules as rules_mod
 from collections.abc import Callable, Iterable
 
+from tousu.domain import actors
 from tousu.domain.workdays import WorkCalendar
 from tousu.errors import Problem, TousuError
 from tousu.domain.lifecycle import rule_problems
@@ -27,16 +28,29 @@ if TYPE_CHECKING:
     from tousu.storage import index
 
 
-def default_user() -> str:
-    """--by default: TOUSU_USER, else the login name."""
+def fallback_user() -> tuple[str, str]:
+    """(name, where it came from) for a missing --by: TOUSU_USER, else the login name."""
     env = os.environ.get("TOUSU_USER")
     if env:
-        return env
+        return env, "环境变量 TOUSU_USER"
     try:
-        name = getpass.getuser()
+        return getpass.getuser(), LOGIN
     except Exception:  # noqa: BLE001 - no login name on this machine
-        name = "未知"
+        return "未知", LOGIN
+
+
+LOGIN = "登录名"
+
+
+def _warn_login(name: str) -> None:
     sys.stderr.write(visible(f"注意：没有给出 --by，也没有设置环境变量 TOUSU_USER，经办人按登录名「{name}」记录\n"))
+
+
+def default_user() -> str:
+    """--by default: TOUSU_USER, else the login name (said on stderr)."""
+    name, source = fallback_user()
+    if source == LOGIN:
+        _warn_login(name)
     return name
 
 
@@ -93,6 +107,18 @@ class App:
             self.store  # noqa: B018 - a folder that is no data folder is refused as such first
         vocab = self.org.vocabulary(kind) if kind in ("unit", "person") else self.rules.vocabulary(kind)
         m = vocab.resolve(typed, option)
+        return m.value, m.note
+
+    def operator(self, typed: str | None) -> tuple[str, str | None]:
+        """(经办人 to record, note) for --by as rules.yaml `operators:` allows it (SPEC §2): any name by
+        default; under strict or a list, a valid name as typed, or a fallback that is one; TousuError else."""
+        if self.rules.operators == "open":
+            return typed or default_user(), None
+        self.store  # noqa: B018 - a folder that is no data folder is refused as such first
+        name, source = (typed, actors.BY_OPTION) if typed else fallback_user()
+        m = actors.operator(name, source, self.rules, self.org)
+        if source == LOGIN:
+            _warn_login(m.value)
         return m.value, m.note
 
     @cached_property

@@ -9,8 +9,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from tousu.cli.common import ByOpt, NoteOpt, app_of, canon, command, due_text, err, out, warn_stages
-from tousu.cli.context import App, default_user, parse_at
+from tousu.cli.common import ByOpt, NoteOpt, app_of, canon, command, due_text, err, operator, out, warn_stages
+from tousu.cli.context import App, parse_at
 from tousu.cli.prompts import ask
 from tousu.config import rules as rules_mod
 from tousu.config.org import EXAMPLE as ORG_EXAMPLE
@@ -156,6 +156,7 @@ def add_cmd(
 ) -> None:
     """受理一件新投诉，在标准输出打印新编号（终端中缺少的项会逐项询问）。"""
     a = app_of(ctx)
+    who = operator(a, by)
     values: dict[str, str | None] = {"channel": channel, "name": name, "phone": phone, "item": item,
                                      "content": content, "category": category, "attitude": attitude,
                                      "severity": severity, "address": address, "account": account}
@@ -170,7 +171,7 @@ def add_cmd(
     _check_received(a, received)
     account_text_ = account_text(values["account"] or "")
     draft = lifecycle.new_complaint(
-        rules=a.rules, received_at=received, now=a.now, by=by or default_user(), escalated_to=escalated,
+        rules=a.rules, received_at=received, now=a.now, by=who, escalated_to=escalated,
         channel=values["channel"], name=values["name"], phone=values["phone"], category=values["category"],
         item=values["item"], content=values["content"], address=values["address"] or "", account=account_text_,
         attitude=values["attitude"], severity=values["severity"], ref=ref, note=note)

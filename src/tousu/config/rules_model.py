@@ -90,6 +90,8 @@ class Rules:
     record_max_bytes: int = 1024 * 1024  # limits.record_max_bytes: a bigger record file is refused unread
     revisit_starts: str = "reply"  # deadlines.revisit.starts (第十六条)
     duplicate_window_hours: int = 24  # intake.duplicate_window_hours: an identical add within it is refused
+    operators: str = "open"  # operators: open | strict (--by is org.yaml staff) | list (one of operator_names)
+    operator_names: tuple[str, ...] = ()
     aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)  # value → its other names
     warning_levels: tuple[WarningLevel, ...] = ()
 

@@ -236,6 +236,18 @@ def _duplicate_hours(ck: Checker, top: LDict) -> int:
                       line_of(intake, "duplicate_window_hours", 1), minimum=0) or 0
 
 
+def _operators(ck: Checker, top: LDict) -> tuple[str, tuple[str, ...]]:
+    """operators: who may be recorded as 经办人 (--by): open (default), strict (org.yaml staff) or a list of names."""
+    value = top.get("operators")
+    if value is None or value in ("open", "strict"):
+        return value or "open", ()
+    line = line_of(top, "operators", 1)
+    if isinstance(value, list) and value:
+        return "list", ck.strings(value, "operators", line)
+    ck.bad(line, f"「operators」的值「{shown(value)}」无效，可选：open、strict，或经办人姓名的列表")
+    return "open", ()
+
+
 def _deadlines(ck: Checker, top: LDict) -> tuple[dict[str, StageLimit], str, timedelta]:
     dl = ck.section(top, "deadlines")
     if dl is None:
@@ -328,6 +340,7 @@ def parse_rules(data: Any, path: Path | str) -> Rules:
     known = set(taxonomy) | {i for its in taxonomy.values() for i in its} | {v for vs in lists.values() for v in vs}
     aliases = _aliases(ck, top, known)
     levels = _warning_levels(ck, top)
+    operators, operator_names = _operators(ck, top)
     if ck.problems:
         raise TousuError(f"规则文件 {path} 有 {len(ck.problems)} 处错误", tuple(ck.problems))
     return Rules(source=path, taxonomy=taxonomy, channels=lists["channels"], attitudes=lists["attitudes"],
@@ -335,4 +348,5 @@ def parse_rules(data: Any, path: Path | str) -> Rules:
                  working_day_rule=rule, due_soon=due_soon, holidays=holidays, workdays=workdays,
                  penalties=tuple(penalties), repeat_window_days=repeat_days, aliases=aliases,
                  warning_levels=levels, requirements=requirements, record_max_bytes=record_max_bytes,
-                 revisit_starts=_revisit_starts(ck, top), duplicate_window_hours=_duplicate_hours(ck, top))
+                 revisit_starts=_revisit_starts(ck, top), duplicate_window_hours=_duplicate_hours(ck, top),
+                 operators=operators, operator_names=operator_names)

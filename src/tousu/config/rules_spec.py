@@ -66,6 +66,10 @@ KEYS: tuple[Key, ...] = (
     Key("intake", "键值表", {}, "受理"),
     Key("intake.duplicate_window_hours", "整数", 24,
         "重复受理：同一电话号码、同一投诉项、同一诉求内容在多少小时内再次 add 即拒绝（--allow-duplicate 坚持受理；0 不检查）"),
+    Key("operators", "open、strict 或 姓名列表", "open",
+        "谁可以登记为经办人（--by）：open 任何姓名照录（不写 --by 时用 TOUSU_USER 或登录名，并提示）；"
+        "strict 必须是 org.yaml staff 中的人员；写成姓名列表则必须是其中之一。按人们的写法匹配（简称、全角），"
+        "不写 --by 时 TOUSU_USER 或登录名也须符合；不符合的拒绝，不写入任何记录"),
     Key("limits", "键值表", {}, "读取记录文件的限制"),
     Key("limits.record_max_bytes", "整数（不小于 65536）", 1024 * 1024, "单个记录文件的最大字节数，更大的文件不读取并报错"),
     Key("penalties", "考核条款列表", [], "一般考核条款（第二十四至二十六条）"),
