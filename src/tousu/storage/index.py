@@ -344,11 +344,13 @@ def _query(conn: Any, store: Store, folders: list[str] | None, pending_only: boo
     conn.execute("BEGIN")
     try:
         items: list[Item] = []
-        last = None
+        last, folder = None, Path()
         for f, n, text, data in conn.execute(sql, args + cargs):
             if (f, n) != last:
+                if f != folder.name:
+                    folder = store.complaints / f
                 last = (f, n)
-                items.append((decode_summary(text, store.complaints / f / n), []))
+                items.append((decode_summary(text, folder, n), []))
             if data is not None:
                 items[-1][1].append(decode_stage(data))
         where, args = in_folders(folders)

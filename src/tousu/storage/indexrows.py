@@ -8,10 +8,10 @@ Stages and problems are kept field by field from their dataclasses, so a field a
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, fields
+from dataclasses import fields
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from tousu.domain.deadlines import Stage
 from tousu.domain.lookup import norm
@@ -24,9 +24,9 @@ _STAGE_FIELDS = tuple(fields(Stage))
 _PROBLEM_FIELDS = tuple(f.name for f in fields(Problem))
 
 
-@dataclass(frozen=True)
-class Summary:
-    """A complaint's facts as list, check-overdue, find, todo and the filters read them (Complaint's names)."""
+class Summary(NamedTuple):
+    """A complaint's facts as list, check-overdue, find, todo and the filters read them (Complaint's names).
+    A named tuple: built in one step, as many as a query returns; its path is made only when asked for."""
 
     id: str
     received_at: datetime
@@ -39,14 +39,20 @@ class Summary:
     customer: Customer
     ref: str | None
     content: str
-    path: Path
+    folder: Path  # the month folder holding the record file
+    file_name: str
+
+    @property
+    def path(self) -> Path:
+        return self.folder / self.file_name
 
     @property
     def state_zh(self) -> str:
         return STATES[self.state]
 
 
-_SUMMARY = tuple(f.name for f in fields(Summary) if f.name not in ("customer", "path", "received_at"))
+_SUMMARY = ("id", "channel", "category", "item", "unit", "state", "current_severity", "ref", "content")
+"""The summary's plain values as they are kept (its received_at and customer are kept apart)."""
 
 
 def _plain(v: Any) -> Any:
@@ -83,10 +89,11 @@ def encode_summary(c: Complaint) -> str:
                        [getattr(c.customer, f.name) for f in fields(Customer)]], ensure_ascii=False)
 
 
-def decode_summary(text: str, path: Path) -> Summary:
+def decode_summary(text: str, folder: Path, file_name: str) -> Summary:
     received, values, customer = json.loads(text)
-    return Summary(received_at=to_china(datetime.fromisoformat(received)), customer=Customer(*customer),
-                   path=path, **dict(zip(_SUMMARY, values)))
+    cid, channel, category, item, unit, state, severity, ref, content = values
+    return Summary(cid, to_china(datetime.fromisoformat(received)), channel, category, item, unit, state, severity,
+                   Customer(*customer), ref, content, folder, file_name)
 
 
 FACTS = ("unit", "state", "category", "item")

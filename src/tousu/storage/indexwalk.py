@@ -59,7 +59,8 @@ def walk_of(store: Store, months: list[tuple[int, int]] | None) -> Walk:
         fd = None
         try:
             fd = os.open(d, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0)) if _DIR_FD else None
-            names = sorted(n for n in os.listdir(d if fd is None else fd) if n.startswith("TS") and n.endswith(".yaml"))
+            names = [n for n in os.listdir(d if fd is None else fd) if n[:2] == "TS" and n[-5:] == ".yaml"]  # TS*.yaml
+            names.sort()
             out[d.name] = _listing(names, fd, str(d))
         except OSError:
             continue  # not a folder (or gone): Store.paths skips it too
