@@ -111,6 +111,8 @@ def test_xlsx_has_an_urge_column_a_void_sheet_and_says_what_they_are(month: tupl
     assert next(r for r in summary if r[0] == "合计")[col] == 2
     void_row = next(r for r in summary if r[0] and str(r[0]).startswith("作废工单"))
     assert void_row[1] == 1
+    second = next(i for i, r in enumerate(summary, 1) if str(r[0] or "").startswith("二、"))
+    assert second - 1 in {b.id for b in wb["汇总"].row_breaks.brk}  # 一 grew past one page with 二: 二 starts the next
     rows = _sheet_text(wb["作废工单"])
     assert rows[0][0] == "2026-11 作废工单（误录或重复受理；不计入任何统计、时限和考核）"
     heads = next(r for r in rows if r[0] == "编号")
