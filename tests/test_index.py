@@ -519,3 +519,16 @@ def test_an_unchanged_month_folder_is_not_compared_file_by_file(bench_data: Path
     assert gone.folders == [path.parent.name] and len(gone.gone) > 1 and not gone.changed
     _same_view(bench_data)
     assert not stale()
+
+
+def test_an_index_of_an_earlier_format_is_deleted_when_the_new_one_is_made(bench_data: Path, _index_on: Path) -> None:
+    store = Store(bench_data)
+    path = index.index_path(store.root)
+    path.parent.mkdir(parents=True)
+    old = [path.with_name(n) for n in ("index-1.sqlite", "index-1.sqlite-wal", "index-1.sqlite-shm")]
+    for p in old:
+        p.write_bytes(b"old")
+    _same_view(bench_data)
+    assert path.exists() and not any(p.exists() for p in old)
+    assert sorted(p.name for p in path.parent.glob("index-*")) == sorted(p.name for p in path.parent.glob(
+        f"{path.name}*"))
