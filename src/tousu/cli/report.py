@@ -164,7 +164,7 @@ def _checked(a: App, complaints: list[Complaint], problems: list[Problem]) -> li
 
 def _month(a: App, mon: Month, as_of: Any, unmask: bool) -> tuple[dict[str, Any], list[Problem]]:
     a.org  # noqa: B018 - a broken org.yaml is an error before any record is read
-    complaints, problems = loading.load_for_month(a.store, mon, a.rules.repeat_window_days)
+    complaints, problems = loading.load_for_month(a.store, mon, a.rules.repeat_window_days, _ledger_files(a))
     problems = _checked(a, complaints, problems)
     seen = [as_of_view(c, as_of) for c in complaints]  # --at: later steps and assessments do not count
     penalties = ledger_mod.month_penalties(seen, a.rules, mon)
@@ -181,6 +181,21 @@ def _month(a: App, mon: Month, as_of: Any, unmask: bool) -> tuple[dict[str, Any]
     data["company"] = a.org.company.name if a.org.company else None
     data["rules"] = str(a.rules.source)
     return data, problems
+
+
+def _ledger_files(a: App) -> Any:
+    """The index's choice of the files of the months before the bulletin's window (None: no index, read all)."""
+    from tousu.storage import index
+
+    key = index.key_of(a.rules_path, a.data_dir / "org.yaml")
+
+    def chosen(months: list[tuple[int, int]]) -> list[Path] | None:
+        try:
+            return index.ledger_files(a.store, a.rules, a.calendar, key, months)
+        except index.Unavailable:
+            return None
+
+    return chosen
 
 
 def _half(a: App, period: Half, as_of: Any) -> tuple[dict[str, Any], list[Problem]]:

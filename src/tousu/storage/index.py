@@ -97,9 +97,8 @@ class Unavailable(Exception):
 
 
 Item = tuple[Any, list[Stage]]  # (a Complaint or a Summary, its pending stages)
-__all__ = ["EVERYTHING", "Item", "Narrow", "Summary", "Unavailable", "View", "files_view", "key_of", "view"]
-
-
+__all__ = ["EVERYTHING", "Item", "Narrow", "Summary", "Unavailable", "View", "files_view", "key_of", "ledger_files",
+           "view"]
 
 
 @dataclass
@@ -322,8 +321,8 @@ def _store_rows(conn: Any, found: list[tuple[str, str, StatKey]], store: Store, 
 
 
 def _mentions_assess(path: Path, max_bytes: int) -> int:
-    """An unreadable file is in the bulletin's selection as the bytes say (cli/report.load_for_month);
-    one that may not be read at all (a FIFO, a link out of the folder, too big: storage/files.py) is in it."""
+    """An unreadable file's flag as its bytes say; one that may not be read at all (a FIFO, a link out of the
+    folder, too big: storage/files.py) is flagged. (`ledger_files` takes every unreadable file anyway.)"""
     try:
         return int(b"assess" in files.record_bytes(path, max_bytes))
     except Unreadable:
@@ -364,3 +363,42 @@ def _problems(conn: Any, column: str, where: str, args: list[str]) -> Iterator[P
     for (text,) in conn.execute(f"SELECT {column} FROM files WHERE {column} IS NOT NULL{where} "
                                 "ORDER BY folder, name", args):
         yield from decode_problems(text)
+
+
+# ---- the bulletin's selection (reports/loading.py) -----------------------------------------
+
+
+def ledger_files(store: Store, rules: Rules, cal: WorkCalendar, key: str,
+                 months: Iterable[tuple[int, int]]) -> list[Path]:
+    """Of `months`' record files, those a bulletin reads though it counts none of those months: with an
+    assessment (the ledger carries fines over, 第二十八条) or unreadable (reported), in Store.paths' order."""
+    if not enabled():
+        raise Unavailable("off")
+    months = sorted(set(months))
+    key = f"{key} {store.max_record_bytes}"  # as _indexed
+    path = index_path(store.root)
+    if path is None:
+        raise Unavailable("no cache folder")
+    import sqlite3
+
+    conn = None
+    try:  # the same handling as _indexed
+        conn = _connect(path, store.root)
+        folders = sorted(f"{y:04d}-{m:02d}" for y, m in months)
+        if _meta(conn, "key") != key:
+            _refresh(conn, store, rules, cal, key, walk_of(store, None), None)  # everything is derived again
+        else:
+            _refresh(conn, store, rules, cal, key, walk_of(store, months), folders)
+        where, args = in_folders(folders)
+        rows = conn.execute(f"SELECT folder, name FROM files WHERE (assessed = 1 OR problems IS NOT NULL){where} "
+                            "ORDER BY folder, name", args).fetchall()
+        return [store.complaints / f / n for f, n in rows]
+    except sqlite3.DatabaseError as exc:
+        _unusable(path, exc)
+        raise Unavailable(str(exc)) from None
+    except OSError as exc:
+        cachedir.notice(f"索引「{path}」无法使用（{exc.strerror or exc}），本次直接读取记录文件，结果相同但较慢")
+        raise Unavailable(str(exc)) from None
+    finally:
+        if conn is not None:
+            conn.close()

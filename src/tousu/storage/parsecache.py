@@ -193,20 +193,24 @@ def _read_one(path: Path, entry: Any, max_bytes: int) -> tuple[Result, list[Any]
     return (c, problems), [digest, enc]
 
 
-def read_all(root: Path, paths: list[Path], max_bytes: int = files.MAX_RECORD_BYTES) -> list[Result]:
-    """records.read of every path, in order, from the cache where the bytes are unchanged."""
+def read_all(root: Path, paths: list[Path], max_bytes: int = files.MAX_RECORD_BYTES,
+             whole: bool = True) -> list[Result]:
+    """records.read of every path, in order, from the cache where the bytes are unchanged.
+
+    `whole`: the paths are every record file of their month folders, so the entries of files not among
+    them are dropped (deleted or renamed); a load of some files only (`whole=False`) keeps them."""
     # Loading builds a million small objects and no reference cycles: the
     # collector's passes over a growing heap would only cost time (~25%).
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return _read_all(root, paths, max_bytes)
+        return _read_all(root, paths, max_bytes, whole)
     finally:
         if was_enabled:
             gc.enable()
 
 
-def _read_all(root: Path, paths: list[Path], max_bytes: int) -> list[Result]:
+def _read_all(root: Path, paths: list[Path], max_bytes: int, whole: bool) -> list[Result]:
     if len(paths) < MIN_FILES or not enabled():
         return [records.read(p, max_bytes) for p in paths]
     try:
@@ -220,7 +224,7 @@ def _read_all(root: Path, paths: list[Path], max_bytes: int) -> list[Result]:
     for parent, group in groupby(paths, key=lambda p: p.parent):
         shard_path = folder / f"{parent.name}.json"
         shard = _load_shard(shard_path)
-        kept: dict[str, list[Any]] = {}
+        kept: dict[str, list[Any]] = {} if whole else dict(shard)
         changed = False
         for path in group:
             old = shard.get(path.name)
@@ -228,6 +232,8 @@ def _read_all(root: Path, paths: list[Path], max_bytes: int) -> list[Result]:
             out.append(result)
             if entry is not None:
                 kept[path.name] = entry
+            else:
+                kept.pop(path.name, None)
             changed = changed or entry is not old
         if changed or len(kept) != len(shard):
             _save_shard(shard_path, root, kept)
