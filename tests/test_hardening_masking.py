@@ -116,3 +116,13 @@ def test_every_masked_output_hides_the_corpus(case: Cli, tmp_path: Path) -> None
     plain = tmp_path / "plain.xlsx"
     assert case("export", "-o", str(plain)).exit_code == 0
     assert "139-1234-5678" in _xlsx_text(plain)  # without --mask the 台账 is as typed
+
+
+def test_an_address_is_masked_in_any_width_and_spacing_of_its_parts() -> None:
+    """A text is searched for the address only when it holds a character a part can begin with: full-width
+    digits and spaces between the characters are still found (domain/privacy._address_starts)."""
+    c = _complaint()
+    c = Complaint(**{**c.__dict__, "customer": Customer(NAME, PHONE, "幸福小区18号3栋", ACCOUNT)})
+    m = Masker(c, unmask=False)
+    assert [m.text(t) for t in ("到１８号 ３栋查看", "18号3栋漏电", "幸福 小区停电", "其他地方停电")] == [
+        "到******查看", "*****漏电", "*****停电", "其他地方停电"]

@@ -138,6 +138,14 @@ def _address_pattern(address: str) -> re.Pattern[str] | None:
     return re.compile("|".join(one(p) for p in parts)) if parts else None
 
 
+@lru_cache(maxsize=4096)
+def _address_starts(address: str) -> str:
+    """Every character a match of `_address_pattern(address)` can begin with: a text holding none of them
+    cannot hold the address, and its pattern need not be compiled (a millisecond each, per customer)."""
+    firsts = {p[0] for p in address_parts(address)}
+    return "".join(sorted(firsts | {chr(ord(ch) + 0xFEE0) for ch in firsts if ch.isdigit()}))
+
+
 _COMPOUND = ("欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙", "夏侯", "轩辕",
              "令狐", "宇文", "司徒", "端木", "西门", "南宫", "独孤", "申屠", "钟离", "闻人", "澹台", "呼延")
 
@@ -181,7 +189,8 @@ class Masker:
         for raw, masked in self._pairs:
             value = value.replace(raw, masked)
         value = _RUN.sub(self._run, value)
-        pattern = _address_pattern(self._address) if self._address else None
+        pattern = _address_pattern(self._address) if self._address and any(
+            ch in value for ch in _address_starts(self._address)) else None
         if pattern is not None:
             value = pattern.sub(lambda m: "*" * min(6, len(m.group(0))), value)
         if self._given:
