@@ -71,7 +71,7 @@ def _same_view(data: Path, **kw) -> index.View:
     if kw.get("pending_only"):
         want.items = [(c, st) for c, st in want.items if st]
     assert [(_facts(c), st) for c, st in got.items] == [(_facts(c), st) for c, st in want.items]
-    assert got.notes == want.notes and got.problems == want.problems
+    assert got.notes == want.notes and got.problems == want.problems and got.findings == want.findings
     assert all(type(c) is index.Summary for c, _ in got.items)
     return got
 

@@ -62,6 +62,6 @@ def check_cmd(ctx: typer.Context, fmt: FormatOpt = "table") -> None:
         print_json({"problems": [p.as_json() for p in found], "codes": audit.CODES})
     else:
         for p in found:
-            out.print(str(p), markup=False, highlight=False)
+            out.print(str(p), markup=False, highlight=False, soft_wrap=True)  # one line each, whatever the width
     if found:
         raise typer.Exit(1)

@@ -12,6 +12,7 @@ import os
 import sys
 from datetime import datetime
 from pathlib import Path
+from collections.abc import Sequence
 from typing import Annotated, Any, Callable, Optional
 
 import typer
@@ -68,9 +69,10 @@ def print_problems(problems: list[Problem]) -> None:
         err.print(f"[red]无法读取：[/]{escape(str(p))}", markup=True)
 
 
-def print_notes(notes: list[Problem]) -> None:
-    """Readable records with values rules.yaml does not know (warnings, stderr)."""
-    for p in notes:
+def print_notes(notes: Sequence[Problem], findings: Sequence[Problem] = ()) -> None:
+    """Readable records with values rules.yaml does not know, and what else `tousu check` finds in them
+    (storage/findings.py): warnings on stderr, one `path:line: code message` line each, file by file."""
+    for p in sorted([*notes, *findings], key=lambda p: str(p.path)) if findings else notes:
         err.print(f"[yellow]注意：[/]{escape(str(p))}", markup=True)
 
 

@@ -163,6 +163,12 @@ class App:
         not errors: the records are still processed, and the exit status is not changed."""
         return [p for c in complaints for p in rule_problems(c, self.rules)]
 
+    def findings(self, complaints: Iterable[Complaint]) -> list[Problem]:
+        """What `tousu check` finds beyond the notes (seals, steps, assessments): warnings as well."""
+        from tousu.storage import findings
+
+        return findings.of_all(complaints, self.rules)
+
     @cached_property
     def calendar(self) -> WorkCalendar:
         return WorkCalendar(self.rules.holidays, self.rules.workdays)

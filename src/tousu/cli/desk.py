@@ -39,7 +39,7 @@ def find_cmd(ctx: typer.Context,
     else:
         render.find_table(out, text, rows)
     found = {str(c.path) for c, _ in v.items if c.id in {r["id"] for r in rows}}
-    print_notes([p for p in v.notes if str(p.path) in found])
+    print_notes([p for p in v.notes if str(p.path) in found], [p for p in v.findings if str(p.path) in found])
     print_problems(problems)
     if problems:
         raise typer.Exit(2)
@@ -80,7 +80,7 @@ def todo_cmd(ctx: typer.Context,
                     "rules": str(a.rules_path)})
     else:
         render.todo_table(out, title, rows, now)
-    print_notes(v.notes)
+    print_notes(v.notes, v.findings)
     print_problems(problems)
     if problems:
         raise typer.Exit(2)

@@ -94,7 +94,7 @@ def export_cmd(
     events = sum(len(c.history) for c in chosen)
     err.print(f"[green]已导出 {len(chosen)} 件投诉（{events} 条处理记录）到 {escape(str(output))}"
               f"{'，客户信息已隐去' if mask else ''}。[/]")
-    print_notes(a.notes(chosen))
+    print_notes(a.notes(chosen), a.findings(chosen))
     print_problems(problems)
     if problems:
         err.print(f"[red]以上 {len(problems)} 个记录文件无法读取，未导出。[/]")

@@ -68,7 +68,7 @@ def show_cmd(ctx: typer.Context,
         render.complaint(out, c, st, now, levels, names)
         out.print(f"[dim]规则文件：{escape(a.rules_found.describe())}[/]")
     warn_stages(a, c)
-    print_notes(a.notes([c]))
+    print_notes(a.notes([c]), a.findings([c]))
 
 
 @app.command("list", short_help="按月份、单位、状态、分类或超期筛选投诉")
@@ -105,7 +105,7 @@ def list_cmd(
         print_json(listing.list_json(rows))
     else:
         render.complaint_list(out, rows, now)
-    print_notes(notes)
+    print_notes(notes, v.findings)
     print_problems(problems)
     if problems:
         raise typer.Exit(2)
@@ -172,6 +172,7 @@ def check_overdue_cmd(
         render.overdue_report(out, report)
     for w in report["warnings"]:
         err.print(f"[yellow]注意：[/]{escape(w)}")
+    print_notes([], v.findings)  # stderr only: the JSON's warnings stay as SPEC §4 has them
     print_problems(problems)
     if problems:
         raise typer.Exit(2)

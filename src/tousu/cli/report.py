@@ -157,7 +157,7 @@ def _emit(data: dict[str, Any], output: Path | None, fmt: str | None, table: Any
 def _checked(a: App, complaints: list[Complaint], problems: list[Problem]) -> list[Problem]:
     """Unreadable files (left out, exit 2) and values rules.yaml does not know (counted as they
     stand, warned about); printed once."""
-    print_notes(a.notes(complaints))
+    print_notes(a.notes(complaints), a.findings(complaints))
     print_problems(problems)
     return problems
 

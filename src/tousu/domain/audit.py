@@ -36,7 +36,13 @@ CODES = {  # README's table of codes says the same
 
 
 def findings(c: Complaint, rules: Rules) -> list[Problem]:
-    """Every problem `tousu check` finds in one readable record."""
+    """Every problem `tousu check` finds in one readable record (its seals aside: storage/seal.py)."""
+    return story(c, rules) + rule_problems(c, rules)  # E120, E107: coded where they are found
+
+
+def story(c: Complaint, rules: Rules) -> list[Problem]:
+    """The findings beyond the values rules.yaml does not know (which every loader notes already):
+    the 受理日, the steps the state machine allows, the assessments (E103–E106)."""
     where = c.path or c.id
     out: list[Problem] = []
     if c.received_at.strftime("TS%Y%m%d") != c.id[:10]:
@@ -44,7 +50,7 @@ def findings(c: Complaint, rules: Rules) -> list[Problem]:
                            f"受理时间 {c.received_at:%Y-%m-%d %H:%M} 不在编号 {c.id} 所示的受理日", "E103"))
     out += _steps(c, where)
     out += _assessments(c, rules, where)
-    return out + rule_problems(c, rules)  # E120, E107: coded where they are found
+    return out
 
 
 def _steps(c: Complaint, where: object) -> list[Problem]:

@@ -36,7 +36,7 @@ import os
 import sys
 import time
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -65,7 +65,7 @@ BATCH = 2_000
 BUSY_MS = 10_000
 """How long a refresh waits for another process's refresh before answering from the files."""
 
-_FORMAT = "tousu-index-2"
+_FORMAT = "tousu-index-3"  # 3: `findings` per file (tousu check's, printed by every loader)
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS folders (folder TEXT PRIMARY KEY, digest TEXT NOT NULL) WITHOUT ROWID;
@@ -73,7 +73,7 @@ CREATE TABLE IF NOT EXISTS files (
     folder TEXT NOT NULL, name TEXT NOT NULL,
     size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, ctime_ns INTEGER NOT NULL, ino INTEGER NOT NULL,
     problems TEXT, notes TEXT, summary TEXT, assessed INTEGER NOT NULL DEFAULT 0,
-    unit TEXT, state TEXT, category TEXT, item TEXT,
+    unit TEXT, state TEXT, category TEXT, item TEXT, findings TEXT,
     PRIMARY KEY (folder, name)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS stages (
     folder TEXT NOT NULL, name TEXT NOT NULL, ord INTEGER NOT NULL, pending INTEGER NOT NULL, data TEXT NOT NULL,
@@ -87,6 +87,7 @@ CREATE TABLE IF NOT EXISTS lookup (
 CREATE INDEX IF NOT EXISTS pending_stages ON stages (pending, owner, folder, name);
 CREATE INDEX IF NOT EXISTS files_notes ON files (folder, name) WHERE notes IS NOT NULL;
 CREATE INDEX IF NOT EXISTS files_problems ON files (folder, name) WHERE problems IS NOT NULL;
+CREATE INDEX IF NOT EXISTS files_findings ON files (folder, name) WHERE findings IS NOT NULL;
 """
 _TABLES = ("files", "stages", "lookup")
 """The tables with a row (or rows) per record file."""
@@ -103,11 +104,13 @@ __all__ = ["EVERYTHING", "Item", "Narrow", "Summary", "Unavailable", "View", "fi
 
 @dataclass
 class View:
-    """What a query needs: each complaint with its pending stages, the rule notes, the unreadable files."""
+    """What a query needs: each complaint with its pending stages, the rule notes, the unreadable files,
+    and what `tousu check` finds beyond the notes (storage/findings.py: warnings, stderr only)."""
 
     items: list[Item]
     notes: list[Problem]
     problems: list[Problem]
+    findings: list[Problem] = field(default_factory=list)
 
 
 # ---- where, and which version of everything ----------------------------------------------
@@ -171,9 +174,12 @@ def view(store: Store, rules: Rules, cal: WorkCalendar, key: str,
 def files_view(store: Store, rules: Rules, cal: WorkCalendar,
                months: Iterable[tuple[int, int]] | None = None) -> View:
     """The view read from the record files (what the index must always equal)."""
+    from tousu.storage import findings
+
     complaints, problems = store.load_all(months)
     items: list[Item] = [(c, [s for s in stages(c, rules, cal) if s.pending]) for c in complaints]
-    return View(items, [p for c in complaints for p in rule_problems(c, rules)], problems)
+    return View(items, [p for c in complaints for p in rule_problems(c, rules)], problems,
+                findings.of_all(complaints, rules))
 
 
 def _indexed(store: Store, rules: Rules, cal: WorkCalendar, key: str,
@@ -297,6 +303,8 @@ def _store_rows(conn: Any, found: list[tuple[str, str, StatKey]], store: Store, 
                 start: int) -> set[str]:
     """Read these files and write their rows (a batch at a time: memory stays small at any size).
     Returns the folders of the files stored racily clean."""
+    from tousu.storage import findings
+
     file_rows, stage_rows, lookup_rows, racy = [], [], [], set()
     for folder, name, st in found:
         path = store.complaints / folder / name
@@ -306,15 +314,15 @@ def _store_rows(conn: Any, found: list[tuple[str, str, StatKey]], store: Store, 
             racy.add(folder)
         if c is None:
             file_rows.append((folder, name, *st, encode_problems(problems), None, None,
-                              _mentions_assess(path, store.max_record_bytes), None, None, None, None))
+                              _mentions_assess(path, store.max_record_bytes), None, None, None, None, None))
             continue
         assessed = any(e.action == "assess" for e in c.history)
         file_rows.append((folder, name, *st, None, encode_problems(rule_problems(c, rules)), encode_summary(c),
-                          int(assessed), *facts(c)))
+                          int(assessed), *facts(c), encode_problems(findings.of(c, rules))))
         stage_rows.extend((folder, name, i, int(s.pending), encode_stage(s), s.key, s.owner)
                           for i, s in enumerate(stages(c, rules, cal)))
         lookup_rows.append((folder, name, *lookup_keys(c)))
-    conn.executemany("INSERT OR REPLACE INTO files VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)", file_rows)
+    conn.executemany("INSERT OR REPLACE INTO files VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", file_rows)
     conn.executemany("INSERT OR REPLACE INTO stages VALUES (?,?,?,?,?,?,?)", stage_rows)
     conn.executemany("INSERT OR REPLACE INTO lookup VALUES (?,?,?,?,?,?,?,?,?,?)", lookup_rows)
     return racy
@@ -353,10 +361,11 @@ def _query(conn: Any, store: Store, folders: list[str] | None, pending_only: boo
             if data is not None:
                 items[-1][1].append(decode_stage(data))
         where, args = in_folders(folders)
-        notes, problems = (list(_problems(conn, column, where, args)) for column in ("notes", "problems"))
+        notes, problems, found = (list(_problems(conn, column, where, args))
+                                  for column in ("notes", "problems", "findings"))
     finally:
         conn.execute("COMMIT")
-    return View(items, notes, problems)
+    return View(items, notes, problems, found)
 
 
 def _problems(conn: Any, column: str, where: str, args: list[str]) -> Iterator[Problem]:
