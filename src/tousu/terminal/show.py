@@ -24,8 +24,8 @@ def complaint(console: Console, c: Complaint, stages: list[Stage], now: datetime
               levels: list[str | None] | None = None, rule_names: dict[str, str] | None = None) -> None:
     """`tousu show`: the record, its history and its deadlines."""
     t = Table(title=f"投诉 {c.id}（{c.state_zh}）", show_header=False, title_justify="left")
-    t.add_column("项目", style="bold")
-    t.add_column("内容")
+    t.add_column("项目", style="bold", no_wrap=True)
+    t.add_column("内容", overflow="fold")  # what people typed wraps, never ends in “…” (80 columns)
     rows = [
         ("95598工单编号", c.ref or "—"),
         ("受理时间", human(c.received_at)),
@@ -49,8 +49,9 @@ def complaint(console: Console, c: Complaint, stages: list[Stage], now: datetime
     console.print(t)
 
     h = Table(title="处理记录", title_justify="left")
-    for col in ("时间", "步骤", "经办人", "内容"):
-        h.add_column(col)
+    for col in ("时间", "步骤", "经办人"):
+        h.add_column(col, no_wrap=col == "时间")
+    h.add_column("内容", overflow="fold", ratio=1)
     for i, e in enumerate(c.history):
         step = e.label + ("（已撤销）" if i in c.withdrawn else "")
         h.add_row(human(e.at), step, escape(e.by), escape(detail(e, rule_names=rule_names)))
