@@ -50,7 +50,7 @@ from tousu.storage import cachedir, files, records
 from tousu.storage.indexquery import EVERYTHING, Narrow, in_folders, narrowing
 from tousu.storage.indexwalk import StatKey, Walk, stale, walk_of
 from tousu.storage.indexrows import (Summary, decode_problems, decode_stage, decode_summary, encode_problems,
-                                     encode_stage, encode_summary, facts, lookup_keys)
+                                     encode_stage, encode_summary, lookup_keys)
 from tousu.storage.store import Store
 
 MIN_FILES = 200
@@ -317,8 +317,9 @@ def _store_rows(conn: Any, found: list[tuple[str, str, StatKey]], store: Store, 
                               _mentions_assess(path, store.max_record_bytes), None, None, None, None, None))
             continue
         assessed = any(e.action == "assess" for e in c.history)
-        file_rows.append((folder, name, *st, None, encode_problems(rule_problems(c, rules)), encode_summary(c),
-                          int(assessed), *facts(c), encode_problems(findings.of(c, rules))))
+        summary, facts = encode_summary(c)
+        file_rows.append((folder, name, *st, None, encode_problems(rule_problems(c, rules)), summary,
+                          int(assessed), *facts, encode_problems(findings.of(c, rules))))
         stage_rows.extend((folder, name, i, int(s.pending), encode_stage(s), s.key, s.owner)
                           for i, s in enumerate(stages(c, rules, cal)))
         lookup_rows.append((folder, name, *lookup_keys(c)))

@@ -1,5 +1,5 @@
 """How the index (storage/index.py) keeps a record's summary, its stage clocks and its problems: JSON text;
-and the columns it narrows queries by (`facts`, `lookup_keys`).
+and the columns it narrows queries by (FACTS, LOOKUP).
 
 Stages and problems are kept field by field from their dataclasses, so a field added to
 `Stage` or `Problem` is kept without a change here (and tousu's code is in the index's key).
@@ -84,9 +84,12 @@ def decode_problems(text: str) -> list[Problem]:
     return [Problem(**{**dict(zip(_PROBLEM_FIELDS, v)), "path": Path(v[0])}) for v in json.loads(text)]
 
 
-def encode_summary(c: Complaint) -> str:
-    return json.dumps([c.received_at.isoformat(), [getattr(c, n) for n in _SUMMARY],
+def encode_summary(c: Complaint) -> tuple[str, tuple[Any, ...]]:
+    """The summary's text and the values of FACTS (a complaint's state and unit are worked out once, here)."""
+    values = {n: getattr(c, n) for n in _SUMMARY}
+    text = json.dumps([c.received_at.isoformat(), list(values.values()),
                        [getattr(c.customer, f.name) for f in fields(Customer)]], ensure_ascii=False)
+    return text, tuple(values[n] for n in FACTS)
 
 
 def decode_summary(text: str, folder: Path, file_name: str) -> Summary:
@@ -101,10 +104,6 @@ FACTS = ("unit", "state", "category", "item")
 
 LOOKUP = ("phone_digits", "account", "account0", "ref", "id", "name", "address", "content")
 """The columns `find` narrows by: each key of reports/search.matched_keys in lookup.norm's form."""
-
-
-def facts(c: Complaint) -> tuple[Any, ...]:
-    return tuple(getattr(c, n) for n in FACTS)
 
 
 def lookup_keys(c: Complaint) -> tuple[str | None, ...]:
