@@ -15,7 +15,7 @@ from tousu.domain.model import ACTIONS, EVENT_FIELDS, ID_PATTERN, Complaint, Cus
 from tousu.timeutil import iso, parse_datetime
 from tousu.config.yamlio import LDict, line_of
 
-HEADER = "# 投诉工单 {id}：由 tousu 维护。history 只追加、不改写；手工修改后请运行 tousu show {id} 检查。\n"
+HEADER = "# 投诉工单 {id}：由 tousu 维护。history 只追加、不改写；改正请用 undo、void、correct；手工修改后请运行 tousu check 检查。\n"
 
 # Stable codes (domain/audit.CODES): every problem reading a record finds carries one.
 BROKEN = "E100"  # unreadable, not YAML, or keys and values a record cannot have
@@ -62,12 +62,12 @@ def to_data(c: Complaint) -> dict[str, Any]:
 
 def event_data(e: Event) -> dict[str, Any]:
     """One event as the file has it (its seal aside): what the seal is a hash of."""
-    ev: dict[str, Any] = {}
-    for name in EVENT_FIELDS:
-        value = getattr(e, name)
-        if value is None or (name == "note" and not value):
-            continue
-        ev[name] = iso(value) if isinstance(value, datetime) else value
+    fields = vars(e)  # every event's seal is checked from it on each load: no getattr per field
+    ev = {name: fields[name] for name in EVENT_FIELDS if fields[name] is not None}
+    if not ev.get("note", True):
+        del ev["note"]
+    for name in _TIMES.intersection(ev):
+        ev[name] = iso(ev[name])
     return ev
 
 
