@@ -636,3 +636,18 @@ def test_a_real_excel_date_outside_the_years_is_refused(cli: Cli, tmp_path: Path
     xlsx = sheet(tmp_path / "y.xlsx", [HEAD_HAND, [datetime(1999, 12, 1, 9, 0), "王", "13800000002", "服务态度", "x", "电话"]])
     refused(cli("import", xlsx), "第2行，「受理时间」：时间「1999-12-01 09:00」的年份超出范围（2000–2099年）")
     assert records(cli.data) == {}
+
+
+def test_export_phone_column_holds_every_written_form(cli: Cli, tmp_path: Path) -> None:
+    """联系电话 keeps the form typed (+86 138-0013-8000; 010 12345678 转 123): the column is wide enough for
+    it, not clipped by the 用电地址 beside it (found in the trial week: “+86 138-0013-80”)."""
+    from tousu.excel.sheet import text_width
+
+    ids = walk(cli)
+    xlsx = tmp_path / "out.xlsx"
+    ok(cli("export", "-o", xlsx))
+    ws = load_workbook(xlsx)["投诉台账"]
+    head = [c.value for c in ws[1]]
+    letter = ws.cell(1, head.index("联系电话") + 1).column_letter
+    assert ids and ws.column_dimensions[letter].width >= 1 + max(
+        text_width(p) for p in ("+86 138-0013-8000", "010 12345678 转 123", "(0571)8765432-123"))

@@ -161,8 +161,9 @@ def _units(sh: Sheet, r: dict[str, Any]) -> tuple[int, int]:
 def _unit_rates(sh: Sheet, r: dict[str, Any]) -> None:
     sh.add([Styled("六、各单位处理质量", "section")])
     header_row(sh, ["责任单位"] + [x.name for x in RATES])
-    for unit, u in r["by_unit"].items():
-        sh.add([Styled(unit, "label")] + [_rate(u["rates"][k.key]) for k in RATES])
+    for unit, u, _late in summary_units(r):  # the units of 三, no row of dashes for an idle 职能部门
+        if u is not None:
+            sh.add([Styled(unit, "label")] + [_rate(u["rates"][k.key]) for k in RATES])
     sh.add()
 
 

@@ -34,7 +34,7 @@ MAIN: tuple[Column, ...] = (
     Column("channel", "受理渠道", 9),
     Column("received_by", "受理人", 9),
     Column("name", "客户姓名", 10),
-    Column("phone", "联系电话", 14),
+    Column("phone", "联系电话", 20),  # as typed: +86 138-0013-8000, 010 12345678 转 123
     Column("address", "用电地址", 24),
     Column("account", "户号", 13),
     Column("category", "投诉大类", 14),

@@ -144,8 +144,9 @@ def _units(console: Console, r: dict[str, Any]) -> None:
 
 def _unit_rates(console: Console, r: dict[str, Any]) -> None:
     t = _t("各单位处理质量", "责任单位", *(x.name for x in RATES), compact=True)
-    for unit, u in r["by_unit"].items():
-        _row(t, unit, *(pct(u["rates"][x.key]) for x in RATES))
+    for unit, u, _late in summary_units(r):  # the units of 按责任单位, no row of dashes for an idle 职能部门
+        if u is not None:
+            _row(t, unit, *(pct(u["rates"][x.key]) for x in RATES))
     console.print(t)
 
 
