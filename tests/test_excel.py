@@ -651,3 +651,17 @@ def test_export_phone_column_holds_every_written_form(cli: Cli, tmp_path: Path) 
     letter = ws.cell(1, head.index("联系电话") + 1).column_letter
     assert ids and ws.column_dimensions[letter].width >= 1 + max(
         text_width(p) for p in ("+86 138-0013-8000", "010 12345678 转 123", "(0571)8765432-123"))
+
+
+def test_export_prints_on_a4_with_its_header_row_and_id_on_every_page(cli: Cli, tmp_path: Path) -> None:
+    """Printed, the 台账 runs over many pages (found in the trial week: 19 portrait pages, the later ones
+    without a heading or an ID): landscape A4, row 1 and column A repeated, page numbers; 内部资料 unless masked."""
+    walk(cli)
+    for mask, internal in (((), True), (("--mask",), False)):
+        xlsx = tmp_path / f"out{len(mask)}.xlsx"
+        ok(cli("export", "-o", xlsx, *mask))
+        for ws in load_workbook(xlsx).worksheets:
+            assert ws.page_setup.paperSize in (9, "9") and ws.page_setup.orientation == "landscape", ws.title
+            assert ws.print_title_rows == "$1:$1" and ws.print_title_cols == "$A:$A", ws.title
+            assert ws.oddFooter.center.text == "第 &P 页 共 &N 页" and ws.title in ws.oddHeader.center.text
+            assert ("内部资料" in (ws.oddHeader.right.text or "")) is internal, (ws.title, mask)

@@ -114,7 +114,21 @@ def history_row(cid: str, e: Event, c: Complaint, m: Masker | None = None) -> li
     return [cid] + [values[col.key] for col in HISTORY[1:]]
 
 
-def _write_sheet(wb: Any, title: str, headers: list[str], widths: list[int], rows: Iterable[list[Any]]) -> None:
+def _print_setup(ws: Any, title: str, internal: bool) -> None:
+    """A4 landscape, the header row and the ID column on every printed page, grid lines, the sheet's name
+    above and 第 N 页 共 M 页 below; 内部资料 when the customers' data are not masked. The columns are not
+    shrunk to one page's width (some thirty columns would print too small to read)."""
+    from tousu.excel.sheet import PageHeader  # openpyxl: only when writing
+
+    ws.page_setup.paperSize = 9
+    ws.page_setup.orientation = "landscape"
+    ws.print_title_rows, ws.print_title_cols = "1:1", "A:A"
+    ws.print_options.gridLines = True
+    PageHeader(internal=internal).apply(ws, title)
+
+
+def _write_sheet(wb: Any, title: str, headers: list[str], widths: list[int], rows: Iterable[list[Any]],
+                 internal: bool = True) -> None:
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
     from openpyxl.styles import Alignment, Font, PatternFill
@@ -124,6 +138,7 @@ def _write_sheet(wb: Any, title: str, headers: list[str], widths: list[int], row
     for i, w in enumerate(widths, 1):
         ws.column_dimensions[get_column_letter(i)].width = w
     ws.freeze_panes = "B2"
+    _print_setup(ws, title, internal)
     bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
     centre = Alignment(horizontal="center", vertical="center", wrap_text=True)
     head = []
@@ -168,8 +183,8 @@ def write(path: Path, complaints: list[Complaint], rules: Rules, cal: WorkCalend
     headers = [col.header for col in MAIN] + [h for _, d, s in sh for h in (d, s)]
     widths = [col.width for col in MAIN] + [w for _ in sh for w in (17, 10)]
     _write_sheet(wb, MAIN_SHEET, headers, widths,
-                 (main_row(c, stages(c, rules, cal), rules, now, mask) for c in complaints))
+                 (main_row(c, stages(c, rules, cal), rules, now, mask) for c in complaints), internal=not mask)
     _write_sheet(wb, HISTORY_SHEET, [col.header for col in HISTORY], [col.width for col in HISTORY],
                  (history_row(c.id, e, c, m) for c in complaints
-                  for m in [Masker(c, unmask=False) if mask else None] for e in c.history))
+                  for m in [Masker(c, unmask=False) if mask else None] for e in c.history), internal=not mask)
     save_atomic(wb, path)
