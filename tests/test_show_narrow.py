@@ -41,3 +41,12 @@ def test_show_wraps_reasons_and_content_at_80_columns(fcli: Cli, narrow: None) -
     assert max(cell_len(line) for line in r.stdout.splitlines()) <= 80, r.stdout
     assert content in _cells(r.stdout, f"投诉 {cid}", 2), r.stdout
     assert f"审核驳回（{reject}）" in _cells(r.stdout, "处理记录", 4), r.stdout
+
+
+def test_show_of_a_voided_complaint_says_it_has_no_deadlines(fcli: Cli, narrow: None) -> None:
+    cid = fcli.add()
+    ok(fcli("void", cid, "--reason", "重复受理", "--at", "2026-11-02 09:30"))
+    r = fcli("show", cid, "--at", "2026-11-02 10:00")
+    ok(r)
+    assert "时限：无（已作废，不计时限）" in r.stdout and "┃ # ┃" not in r.stdout, r.stdout
+    assert "规则文件：" in r.stdout  # the rest of the page is still there

@@ -57,6 +57,9 @@ def complaint(console: Console, c: Complaint, stages: list[Stage], now: datetime
         h.add_row(human(e.at), step, escape(e.by), escape(detail(e, rule_names=rule_names)))
     console.print(h)
 
+    if not stages:  # a voided complaint has none: say so rather than print an empty table
+        console.print("时限：无" + ("（已作废，不计时限）" if c.voided else ""))
+        return
     s = Table(title="时限", title_justify="left")
     for col in ("#", "环节", "经办", "期限", "完成", "状态"):
         s.add_column(col, overflow="fold")
