@@ -373,3 +373,17 @@ def test_no_typical_case_chosen_says_so(nov: dict, tmp_path: Path) -> None:
     text = _text(docx.Document(str(path)))
     three = text.index("三、典型案例")
     assert text[three + 1] == f"本月属实且供电责任的投诉{nov['counted']}件，典型案例从略，见附表。"
+
+
+def test_a_short_table_is_kept_on_one_page_and_a_head_row_never_alone(doc: docx.document.Document) -> None:
+    """The 近12个月趋势 table (3 rows) was split over two pages (found in the trial week): every row of a
+    short table keeps with the next; a long table only keeps its head with the first row."""
+    def keeps(row) -> bool:  # noqa: ANN001
+        return all(p.paragraph_format.keep_with_next for c in row.cells for p in c.paragraphs)
+
+    trend = next(tb for tb in doc.tables if tb.rows[0].cells[0].text == "月份")
+    assert len(trend.rows) == 3 and [keeps(r) for r in trend.rows] == [True, True, False]
+    for tb in doc.tables:
+        assert keeps(tb.rows[0]) or len(tb.rows) == 1
+        if len(tb.rows) > 12:
+            assert not any(keeps(r) for r in tb.rows[1:])

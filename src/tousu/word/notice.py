@@ -115,6 +115,9 @@ def _page_setup(doc: Any, unmasked: bool, company: str, month: str) -> None:
     normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), BODY_FONT)
 
 
+KEEP_TOGETHER_ROWS = 12  # a table of at most this many rows (head included) is not split over two pages
+
+
 def _table(doc: Any, head: list[str], rows: list[list[str]], widths: list[float] | None = None) -> Any:
     size = SMALL_PT if len(head) > 8 or (widths and min(widths) < 1.5) else TABLE_PT
     t = doc.add_table(rows=1, cols=len(head))
@@ -132,11 +135,16 @@ def _table(doc: Any, head: list[str], rows: list[list[str]], widths: list[float]
             col.width = Cm(w)
             for cell in col.cells:
                 cell.width = Cm(w)
+    short = len(t.rows) <= KEEP_TOGETHER_ROWS
     for i, row in enumerate(t.rows):
         props = row._tr.get_or_add_trPr()
         props.append(OxmlElement("w:cantSplit"))
         if i == 0:
             props.append(OxmlElement("w:tblHeader"))  # the head row repeats on each page
+        if i < len(t.rows) - 1 and (short or i == 0):  # a short table on one page; the head never alone
+            for cell in row.cells:
+                for p in cell.paragraphs:
+                    p.paragraph_format.keep_with_next = True
     doc.add_paragraph().paragraph_format.space_after = Pt(0)
     return t
 
