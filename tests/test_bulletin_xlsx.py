@@ -249,3 +249,12 @@ def test_explanations_say_how_a_redispatched_order_counts_by_unit(book) -> None:
     texts = [str(v) for row in _values(book["说明"]) for v in row if v]
     contact = next(t for t in texts if t.startswith("分子：在时限内（1个工作日）首次联系"))
     assert "按单位：按单位统计时，每次派发记入承办该次派发的单位" in contact
+
+
+def test_the_category_chart_has_room_for_every_category_label(book) -> None:
+    """属实投诉按大类 printed only every other 大类 label (LibreOffice skips labels that do not fit;
+    found in the trial week): the chart is at least 3 rows per 大类 plus title and axis tall."""
+    chart = book["分类统计"]._charts[0]
+    rows = chart.anchor.to.row - chart.anchor._from.row
+    categories = 4  # 第十条: 服务规范类、营销管理类、运行维护类、供电方宣传责任类
+    assert rows >= 3 * categories + 3, rows

@@ -224,7 +224,7 @@ def _categories(wb: Workbook, r: dict[str, Any]) -> None:
     chart.add_data(Reference(sh.ws, min_col=2, max_col=2, min_row=first, max_row=last), titles_from_data=True)
     chart.set_categories(Reference(sh.ws, min_col=1, min_row=first + 1, max_row=last))
     chart.legend = None  # one series: its name is the title
-    sh.chart(chart, 5, top, min(len(widths), 10), top + 9)
+    sh.chart(chart, 5, top, min(len(widths), 10), top + 14)
     if len(groups) == 1:
         sh.ws.page_setup.fitToHeight = 1  # one table and its chart: one page, never a page of chart alone
     sh.finish()
