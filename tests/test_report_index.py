@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -99,3 +100,58 @@ def test_loading_some_files_of_a_month_keeps_the_parse_cache_of_the_others(
     os.remove(store.path_for(ids[0]))
     store.load_all([(2025, 1)])  # a whole month's load drops the entry of a file gone
     assert set(json.loads(shard.read_text(encoding="utf-8"))["records"]) == {f"{i}.yaml" for i in ids[1:]}
+
+
+def _counts(cli: Cli, monkeypatch: pytest.MonkeyPatch, at: str) -> tuple[tuple[int, str, str], tuple[int, str, str]]:
+    outs = []
+    for off in (False, True):
+        with monkeypatch.context() as m:
+            if off:
+                m.setenv("TOUSU_NO_INDEX", "1")
+            r = cli("report", "--month", "2026-07", "--format", "json", "--at", at)
+        outs.append((r.exit_code, r.stdout, r.stderr))
+    return outs[0], outs[1]
+
+
+def test_the_trend_counts_what_the_index_tallies_as_the_files_do(
+        cli: Cli, data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The 12-month trend, 环比 and 同比 take the records of their months from the index's tallies when
+    nothing can change their counts any more; a record with a step after --at, a 催办 in the report month,
+    a void, an unknown value (a note) or a finding must count exactly as when every file is read."""
+    for m, d in ((1, 6), (3, 3), (5, 6), (5, 7)):
+        _counted(cli, f"2026-0{m}-0{d}")
+    cli.add(received_at="2026-02-03 09:00")  # received, not 属实: received but not counted
+    cli.add(received_at="2025-07-07 09:00")  # 同比
+    voided = cli.add(received_at="2026-04-06 09:00")
+    assert cli("void", voided, "--reason", "重复受理", "--at", "2026-04-06 10:00").exit_code == 0
+    urged = cli.add(received_at="2026-03-02 09:00")
+    r = cli("dispatch", urged, "--unit", "城关供电所", "--at", "2026-03-02 09:30")
+    assert r.exit_code == 0, r.output
+    assert cli("urge", urged, "--at", "2026-07-08 10:00").exit_code == 0  # a 催办 of July on a March record
+    _counted(cli, "2026-06-01")  # counted only from 06-01 16:00: later than one --at below
+    noted = cli.add(received_at="2026-05-11 09:00")
+    path = data_dir / "complaints" / "2026-05" / f"{noted}.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("服务态度", "服务太度"), encoding="utf-8")  # a note
+    _counted(cli, "2026-07-06")
+
+    for at in (AT, "2026-06-01 15:00"):
+        on, off = _counts(cli, monkeypatch, at)
+        assert on == off, at
+    data = json.loads(_counts(cli, monkeypatch, AT)[0][1])
+    trend = {t["month"]: (t["received"], t["counted"]) for t in data["trend"]}
+    assert trend["2026-01"] == (1, 1) and trend["2026-02"] == (1, 0) and trend["2026-04"] == (0, 0)
+    assert trend["2026-05"] == (3, 2) and trend["2026-06"] == (1, 1)
+    assert data["year_on_year"]["received"]["previous"] == 1
+    assert data["urges_total"] == 1
+    early = json.loads(_counts(cli, monkeypatch, "2026-06-01 15:00")[0][1])
+    assert {t["month"]: t["counted"] for t in early["trend"]}["2026-06"] == 0  # not yet 属实 at 15:00
+    assert "服务太度" in _counts(cli, monkeypatch, AT)[0][2]  # the tallied record's note is still printed
+
+    rules = rules_mod.load(rules_mod.builtin_path())
+    key = index.key_of(rules_mod.builtin_path(), data_dir / "org.yaml")
+    july = datetime(2026, 7, 1, tzinfo=timezone(timedelta(hours=8)))
+    picked = index.count_files(Store(data_dir), rules, WorkCalendar(rules.holidays, rules.workdays), key,
+                               [(2026, m) for m in range(1, 7)], july)
+    assert [p.stem for p in picked.paths] == [urged]  # read in full: only the one with a July event
+    # 4 settled, the one not 属实, the voided, the late and the noted one (the index knows its note)
+    assert len(picked.tallies) == 4 + 4 and sum(t.voided for t in picked.tallies) == 1

@@ -154,18 +154,23 @@ def _emit(data: dict[str, Any], output: Path | None, fmt: str | None, table: Any
         err.print(f"[yellow]注意：[/]{escape(str(w))}")
 
 
-def _checked(a: App, complaints: list[Complaint], problems: list[Problem]) -> list[Problem]:
+def _checked(a: App, complaints: list[Complaint], problems: list[Problem], notes: list[Problem] = (),
+             found: list[Problem] = ()) -> list[Problem]:
     """Unreadable files (left out, exit 2) and values rules.yaml does not know (counted as they
-    stand, warned about); printed once."""
-    print_notes(a.notes(complaints), a.findings(complaints))
+    stand, warned about); printed once, in the files' order (`notes` and `found`: those of records
+    the index counted without reading)."""
+    by_path = lambda p: (Path(p.path).parent.name, Path(p.path).name)  # noqa: E731 - stable: lines stay in order
+    print_notes(sorted([*a.notes(complaints), *notes], key=by_path),
+                sorted([*a.findings(complaints), *found], key=by_path))
     print_problems(problems)
     return problems
 
 
 def _month(a: App, mon: Month, as_of: Any, unmask: bool) -> tuple[dict[str, Any], list[Problem]]:
     a.org  # noqa: B018 - a broken org.yaml is an error before any record is read
-    complaints, problems = loading.load_for_month(a.store, mon, a.rules.repeat_window_days, _ledger_files(a))
-    problems = _checked(a, complaints, problems)
+    got = loading.load_for_month(a.store, mon, a.rules.repeat_window_days, as_of, _Index(a))
+    complaints = got.complaints
+    problems = _checked(a, complaints, got.problems, got.notes, got.findings)
     seen = [as_of_view(c, as_of) for c in complaints]  # --at: later steps and assessments do not count
     penalties = ledger_mod.month_penalties(seen, a.rules, mon)
     later = ledger_mod.later_penalties(seen, a.rules, mon)
@@ -173,7 +178,7 @@ def _month(a: App, mon: Month, as_of: Any, unmask: bool) -> tuple[dict[str, Any]
     data = month_report(
         complaints, a.rules, a.calendar, mon.year, mon.month, as_of=as_of, units=a.org.unit_names,
         ranked=tuple(u.name for u in a.org.units if u.kind == "基层单位"),
-        households=a.org.households, unmask=unmask, penalties=penalties, later_penalties=later,
+        households=a.org.households, unmask=unmask, penalties=penalties, later_penalties=later, tallies=got.tallies,
         ledger=ledger_mod.ledger(seen, a.org, mon),
         unit_fines=ledger_mod.unit_fines(seen, a.rules, mon),
     )
@@ -183,19 +188,26 @@ def _month(a: App, mon: Month, as_of: Any, unmask: bool) -> tuple[dict[str, Any]
     return data, problems
 
 
-def _ledger_files(a: App) -> Any:
-    """The index's choice of the files of the months before the bulletin's window (None: no index, read all)."""
-    from tousu.storage import index
+class _Index:
+    """The index's choices for loading.load_for_month; None when it cannot be used (read the files)."""
 
-    key = index.key_of(a.rules_path, a.data_dir / "org.yaml")
+    def __init__(self, a: App) -> None:
+        from tousu.storage import index
 
-    def chosen(months: list[tuple[int, int]]) -> list[Path] | None:
+        self.a, self.index = a, index
+        self.key = index.key_of(a.rules_path, a.data_dir / "org.yaml")
+
+    def ledger_files(self, months: list[tuple[int, int]]) -> list[Path] | None:
         try:
-            return index.ledger_files(a.store, a.rules, a.calendar, key, months)
-        except index.Unavailable:
+            return self.index.ledger_files(self.a.store, self.a.rules, self.a.calendar, self.key, months)
+        except self.index.Unavailable:
             return None
 
-    return chosen
+    def count_files(self, months: list[tuple[int, int]], before: Any) -> Any:
+        try:
+            return self.index.count_files(self.a.store, self.a.rules, self.a.calendar, self.key, months, before)
+        except self.index.Unavailable:
+            return None
 
 
 def _half(a: App, period: Half, as_of: Any) -> tuple[dict[str, Any], list[Problem]]:

@@ -207,23 +207,30 @@ def _rank(by_unit: dict[str, dict[str, Any]], ranked: Sequence[str] | None) -> N
         u["rank"] = place
 
 
-def _trend(seen: Sequence[Complaint], mon: Month, months: int = 12) -> list[dict[str, Any]]:
+def _received(seen: Sequence[Complaint], tallied: Sequence[tuple[datetime, bool]]) -> Iterable[tuple[datetime, bool]]:
+    """(受理时间, 属实+供电责任) of every complaint counted: those read, and those the index tallied."""
+    yield from ((c.received_at, c.counted) for c in seen)
+    yield from tallied
+
+
+def _trend(seen: Sequence[Complaint], tallied: Sequence[tuple[datetime, bool]], mon: Month,
+           months: int = 12) -> list[dict[str, Any]]:
     """受理 and 属实 of the 12 months ending with this one, oldest first."""
     span = [mon.back(n) for n in range(months - 1, -1, -1)]
     counts = {m: [0, 0] for m in span}
-    for c in seen:
-        row = counts.get(Month.of(c.received_at))
+    for received_at, counted in _received(seen, tallied):
+        row = counts.get(Month.of(received_at))
         if row is not None:
             row[0] += 1
-            row[1] += c.counted
+            row[1] += counted
     return [{"month": m.label, "received": r, "counted": k} for m, (r, k) in counts.items()]
 
 
-def _compare(seen: Sequence[Complaint], m: Month, received: int, counted: int) -> dict[str, Any]:
+def _compare(seen: Sequence[Complaint], tallied: Sequence[tuple[datetime, bool]], m: Month, received: int,
+             counted: int) -> dict[str, Any]:
     """This month's 受理 and 属实 against month `m`'s (环比 with the month before, 同比 with last year's)."""
-    cs = [c for c in seen if m.contains(c.received_at)]
-    return {"month": m.label, "received": _change(received, len(cs)),
-            "counted": _change(counted, sum(c.counted for c in cs))}
+    cs = [k for at, k in _received(seen, tallied) if m.contains(at)]
+    return {"month": m.label, "received": _change(received, len(cs)), "counted": _change(counted, sum(cs))}
 
 
 def summary_units(r: dict[str, Any]) -> list[tuple[str, dict[str, Any] | None, int]]:
@@ -276,6 +283,7 @@ def month_report(
     ledger: Sequence[dict[str, Any]] = (),
     unit_fines: Sequence[dict[str, Any]] = (),
     unmask: bool = False,
+    tallies: Sequence[Any] = (),
 ) -> dict[str, Any]:
     """The monthly bulletin as plain data (SPEC §4, §6).
 
@@ -290,6 +298,8 @@ def month_report(
     seen = [as_of_view(c, as_of) for c in complaints if to_china(c.received_at) <= as_of]
     voided = _voided(seen, mon.start, mon.end, unmask)  # 作废: out of every count, listed once
     seen = [c for c in seen if not c.voided]
+    # the records of the trend's months that the index counted without reading (reports/loading.py)
+    tallied = [(t.received_at, t.counted) for t in tallies if not t.voided and to_china(t.received_at) <= as_of]
     current = sorted((c for c in seen if mon.contains(c.received_at)), key=lambda c: (c.received_at, c.id))
     unit_names = list(dict.fromkeys(list(units) + sorted({c.unit or NOT_DISPATCHED for c in current})))
     counts = _Counts(rules, cal, mon, as_of, unit_names, unmask)
@@ -312,11 +322,11 @@ def month_report(
         "received": received,
         "counted": counted,
         "not_counted": received - counted,
-        "month_on_month": _compare(seen, mon.prev(), received, counted),
-        "year_on_year": _compare(seen, mon.last_year(), received, counted),
+        "month_on_month": _compare(seen, tallied, mon.prev(), received, counted),
+        "year_on_year": _compare(seen, tallied, mon.last_year(), received, counted),
         "households": coverage,
         **tables,
-        "trend": _trend(seen, mon),
+        "trend": _trend(seen, tallied, mon),
         "rate_definitions": {r.key: {"name": r.name, "numerator": r.numerator, "denominator": r.denominator,
                                      "clause": r.clause, "unit_rule": r.unit_rule} for r in RATES},
         "urges_by_unit": urges,

@@ -37,6 +37,7 @@ import sys
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -49,8 +50,9 @@ from tousu.config.yamlio import Unreadable
 from tousu.storage import cachedir, files, records
 from tousu.storage.indexquery import EVERYTHING, Narrow, in_folders, narrowing
 from tousu.storage.indexwalk import StatKey, Walk, stale, walk_of
-from tousu.storage.indexrows import (Summary, decode_problems, decode_stage, decode_summary, encode_problems,
-                                     encode_stage, encode_summary, lookup_keys)
+from tousu.storage.indexrows import (Summary, Tally, decode_problems, decode_stage, decode_summary,
+                                     decode_tally, encode_problems, encode_stage, encode_summary, encode_tally,
+                                     lookup_keys)
 from tousu.storage.store import Store
 
 MIN_FILES = 200
@@ -65,7 +67,7 @@ BATCH = 2_000
 BUSY_MS = 10_000
 """How long a refresh waits for another process's refresh before answering from the files."""
 
-_FORMAT = "tousu-index-3"  # 3: `findings` per file (tousu check's, printed by every loader)
+_FORMAT = "tousu-index-4"  # 3: `findings` per file (tousu check's, printed by every loader); 4: `tally`
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS folders (folder TEXT PRIMARY KEY, digest TEXT NOT NULL) WITHOUT ROWID;
@@ -73,7 +75,7 @@ CREATE TABLE IF NOT EXISTS files (
     folder TEXT NOT NULL, name TEXT NOT NULL,
     size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL, ctime_ns INTEGER NOT NULL, ino INTEGER NOT NULL,
     problems TEXT, notes TEXT, summary TEXT, assessed INTEGER NOT NULL DEFAULT 0,
-    unit TEXT, state TEXT, category TEXT, item TEXT, findings TEXT,
+    unit TEXT, state TEXT, category TEXT, item TEXT, findings TEXT, tally TEXT,
     PRIMARY KEY (folder, name)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS stages (
     folder TEXT NOT NULL, name TEXT NOT NULL, ord INTEGER NOT NULL, pending INTEGER NOT NULL, data TEXT NOT NULL,
@@ -314,16 +316,16 @@ def _store_rows(conn: Any, found: list[tuple[str, str, StatKey]], store: Store, 
             racy.add(folder)
         if c is None:
             file_rows.append((folder, name, *st, encode_problems(problems), None, None,
-                              _mentions_assess(path, store.max_record_bytes), None, None, None, None, None))
+                              _mentions_assess(path, store.max_record_bytes), None, None, None, None, None, None))
             continue
         assessed = any(e.action == "assess" for e in c.history)
         summary, facts = encode_summary(c)
         file_rows.append((folder, name, *st, None, encode_problems(rule_problems(c, rules)), summary,
-                          int(assessed), *facts, encode_problems(findings.of(c, rules))))
+                          int(assessed), *facts, encode_problems(findings.of(c, rules)), encode_tally(c)))
         stage_rows.extend((folder, name, i, int(s.pending), encode_stage(s), s.key, s.owner)
                           for i, s in enumerate(stages(c, rules, cal)))
         lookup_rows.append((folder, name, *lookup_keys(c)))
-    conn.executemany("INSERT OR REPLACE INTO files VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", file_rows)
+    conn.executemany("INSERT OR REPLACE INTO files VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", file_rows)
     conn.executemany("INSERT OR REPLACE INTO stages VALUES (?,?,?,?,?,?,?)", stage_rows)
     conn.executemany("INSERT OR REPLACE INTO lookup VALUES (?,?,?,?,?,?,?,?,?,?)", lookup_rows)
     return racy
@@ -378,10 +380,47 @@ def _problems(conn: Any, column: str, where: str, args: list[str]) -> Iterator[P
 # ---- the bulletin's selection (reports/loading.py) -----------------------------------------
 
 
+@dataclass
+class Counted:
+    """Of some months' record files, the ones a bulletin must read (`paths`, in Store.paths' order) and, of
+    the others, what it counts (`tallies`) and what is printed about them (`notes`, `findings`)."""
+
+    paths: list[Path]
+    tallies: list[Tally]
+    notes: list[Problem]
+    findings: list[Problem]
+
+
+def count_files(store: Store, rules: Rules, cal: WorkCalendar, key: str, months: Iterable[tuple[int, int]],
+                before: datetime) -> Counted:
+    """For months of which a bulletin only counts (trend, 环比, 同比): a file is read in full when it has an
+    assessment (the ledger), is unreadable (reported), or has an event at or after `before` (a 催办 in the
+    report month, or a step after --at); of every other its tally is enough."""
+    rows = _select(store, rules, cal, key, months, "folder, name, assessed, problems, notes, findings, tally", "1")
+    out = Counted([], [], [], [])
+    for f, n, assessed, problems, notes, found, tally in rows:
+        t = decode_tally(tally) if tally is not None else None
+        if assessed or problems is not None or t is None or t.last_at >= before:
+            out.paths.append(store.complaints / f / n)
+            continue
+        out.tallies.append(t)
+        out.notes.extend(decode_problems(notes) if notes else ())
+        out.findings.extend(decode_problems(found) if found else ())
+    return out
+
+
 def ledger_files(store: Store, rules: Rules, cal: WorkCalendar, key: str,
                  months: Iterable[tuple[int, int]]) -> list[Path]:
     """Of `months`' record files, those a bulletin reads though it counts none of those months: with an
     assessment (the ledger carries fines over, 第二十八条) or unreadable (reported), in Store.paths' order."""
+    rows = _select(store, rules, cal, key, months, "folder, name", "(assessed = 1 OR problems IS NOT NULL)")
+    return [store.complaints / f / n for f, n in rows]
+
+
+def _select(store: Store, rules: Rules, cal: WorkCalendar, key: str, months: Iterable[tuple[int, int]],
+            columns: str, cond: str) -> list[tuple[Any, ...]]:
+    """`columns` of the months' rows of `files` that meet `cond`, in Store.paths' order, once the index is
+    fresh for those months."""
     if not enabled():
         raise Unavailable("off")
     months = sorted(set(months))
@@ -400,9 +439,7 @@ def ledger_files(store: Store, rules: Rules, cal: WorkCalendar, key: str,
         else:
             _refresh(conn, store, rules, cal, key, walk_of(store, months), folders)
         where, args = in_folders(folders)
-        rows = conn.execute(f"SELECT folder, name FROM files WHERE (assessed = 1 OR problems IS NOT NULL){where} "
-                            "ORDER BY folder, name", args).fetchall()
-        return [store.complaints / f / n for f, n in rows]
+        return conn.execute(f"SELECT {columns} FROM files WHERE {cond}{where} ORDER BY folder, name", args).fetchall()
     except sqlite3.DatabaseError as exc:
         _unusable(path, exc)
         raise Unavailable(str(exc)) from None

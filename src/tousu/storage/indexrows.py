@@ -84,6 +84,27 @@ def decode_problems(text: str) -> list[Problem]:
     return [Problem(**{**dict(zip(_PROBLEM_FIELDS, v)), "path": Path(v[0])}) for v in json.loads(text)]
 
 
+class Tally(NamedTuple):
+    """What a month's bulletin counts of a complaint it need not read (the 12-month trend, 环比, 同比):
+    received when, 属实+供电责任 or not, 作废 or not, and the time of its last event (before which those
+    are what they were at any later --at)."""
+
+    received_at: datetime
+    counted: bool
+    voided: bool
+    last_at: datetime
+
+
+def encode_tally(c: Complaint) -> str:
+    last = max((e.at for e in c.history), default=c.received_at)
+    return json.dumps([c.received_at.isoformat(), c.counted, c.voided, last.isoformat()])
+
+
+def decode_tally(text: str) -> Tally:
+    received, counted, voided, last = json.loads(text)
+    return Tally(to_china(datetime.fromisoformat(received)), counted, voided, to_china(datetime.fromisoformat(last)))
+
+
 def encode_summary(c: Complaint) -> tuple[str, tuple[Any, ...]]:
     """The summary's text and the values of FACTS (a complaint's state and unit are worked out once, here)."""
     values = {n: getattr(c, n) for n in _SUMMARY}
