@@ -57,6 +57,19 @@ def test_escalation_aliases(cli: Cli, typed: str, value: str) -> None:
     assert shown(cli, cid)["escalated_to"] == [value]
 
 
+@pytest.mark.parametrize("typed", ["12398", "12345", "能源局"])
+def test_an_escalation_typed_as_the_channel_says_how_to_record_it(cli: Cli, data_dir: Path, typed: str) -> None:
+    """A complaint passed on by 12398 is typed `--channel 12398` on day one: that is a 越级渠道
+    (第二十五条); the refusal says so and names --escalated-to, not only 无效."""
+    before = snapshot(data_dir)
+    r = cli("add", "--received-at", "2026-11-02 09:00", "--channel", typed, "--name", "王小明", "--phone",
+            "13912345678", "--item", "服务态度", "--content", "态度差")
+    assert r.exit_code == 2, r.output
+    assert f"「{typed}」是越级投诉渠道（" in r.stderr and f"请用 --escalated-to {typed} 记录越级" in r.stderr
+    assert "来电、来信、来访、互联网、其他" in r.stderr
+    assert snapshot(data_dir) == before
+
+
 def test_attitude_alias_and_full_width_spaces(cli: Cli) -> None:
     cid = cli.add(attitude="激动", item="安全隐患　", channel=" 来电 ")
     data = shown(cli, cid)

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 
 from tousu.domain import actors
 from tousu.domain.workdays import WorkCalendar
-from tousu.errors import Problem, TousuError
+from tousu.errors import Problem, TousuError, choices
 from tousu.domain.lifecycle import rule_problems
 from tousu.domain.model import Complaint
 from tousu.storage.store import Store
@@ -66,6 +66,17 @@ def parse_at(text: str | None, now: datetime, option: str = "--at", *, end_of_da
         raise TousuError(f"{option}：{exc}") from None
 
 
+def _not_an_escalation(rules: rules_mod.Rules, typed: str, refused: TousuError) -> None:
+    """`--channel 12398` is what a clerk types for a complaint the 12398 hotline passed on: that is a
+    越级渠道 (第二十五条), not a 受理渠道; say so and how to record it, instead of only 无效."""
+    try:
+        m = rules.vocabulary("escalation").resolve(typed)
+    except TousuError:
+        return
+    raise TousuError(f"「{typed}」是越级投诉渠道（{m.value}，第二十五条），不是受理渠道：请用 --escalated-to {typed}"
+                     f" 记录越级，--channel 填客户反映的方式（{choices(rules.channels)}）") from refused
+
+
 @dataclass
 class App:
     data_dir: Path
@@ -106,7 +117,12 @@ class App:
         if kind in ("unit", "person"):
             self.store  # noqa: B018 - a folder that is no data folder is refused as such first
         vocab = self.org.vocabulary(kind) if kind in ("unit", "person") else self.rules.vocabulary(kind)
-        m = vocab.resolve(typed, option)
+        try:
+            m = vocab.resolve(typed, option)
+        except TousuError as exc:
+            if kind == "channel":
+                _not_an_escalation(self.rules, typed, exc)
+            raise
         return m.value, m.note
 
     def operator(self, typed: str | None) -> tuple[str, str | None]:
