@@ -665,3 +665,18 @@ def test_export_prints_on_a4_with_its_header_row_and_id_on_every_page(cli: Cli, 
             assert ws.print_title_rows == "$1:$1" and ws.print_title_cols == "$A:$A", ws.title
             assert ws.oddFooter.center.text == "第 &P 页 共 &N 页" and ws.title in ws.oddHeader.center.text
             assert ("内部资料" in (ws.oddHeader.right.text or "")) is internal, (ws.title, mask)
+
+
+def test_export_says_how_many_voided_complaints_it_left_out(cli: Cli, tmp_path: Path) -> None:
+    """A clerk counting the 台账 against the records must not find one missing without a word (trial)."""
+    kept = cli.add(received_at="2026-11-02 09:00")
+    gone = cli.add(received_at="2026-11-02 10:00", phone="13800138000")
+    assert cli("void", gone, "--reason", "重复受理", "--at", "2026-11-02 11:00").exit_code == 0
+    xlsx = tmp_path / "台账.xlsx"
+    r = cli("export", "-o", xlsx)
+    assert r.exit_code == 0, r.output
+    assert "已导出 1 件投诉" in r.stderr and "另有 1 件已作废的投诉未导出" in r.stderr
+    ids = [row[0] for row in load_workbook(xlsx)["投诉台账"].iter_rows(min_row=2, values_only=True)]
+    assert ids == [kept]
+    r = cli("export", "-o", xlsx, "--month", "2026-10")
+    assert "已作废" not in r.stderr  # none in that month

@@ -31,9 +31,10 @@ TIME_FORMAT = "yyyy-mm-dd hh:mm"
 
 
 def select(complaints: Iterable[Complaint], *, since: datetime | None = None, until: datetime | None = None,
-           unit: str | None = None) -> list[Complaint]:
-    """Complaints received in [since, until) and (optionally) of one 责任单位: list's filters."""
-    f = Filters(unit=unit, since=since, until=until)
+           unit: str | None = None, state: str | None = None) -> list[Complaint]:
+    """Complaints received in [since, until) and (optionally) of one 责任单位 and state: list's filters
+    (作废 ones only when `state` asks for them)."""
+    f = Filters(unit=unit, since=since, until=until, state=state)
     return [c for c in complaints if f.wants(c)]
 
 
