@@ -173,6 +173,7 @@ def test_export_cells(cli: Cli, tmp_path: Path) -> None:
     row_of = {ws.cell(r, 1).value: r for r in range(2, ws.max_row + 1)}
     cell = ws.cell(row_of[ids[0]], head.index("受理时间") + 1)
     assert cell.is_date and cell.number_format == "yyyy-mm-dd hh:mm"
+    assert ws.cell(1, 1).font.name == "等线" and ws.cell(1, 1).font.b  # headers too: no serif "ID" (trial)
     for col in ("诉求内容", "客户姓名", "原因", "处理过程"):
         c = ws.cell(row_of[ids[1]], head.index(col) + 1)
         assert c.data_type == "s", col  # text, never a formula

@@ -140,7 +140,9 @@ def _write_sheet(wb: Any, title: str, headers: list[str], widths: list[int], row
         ws.column_dimensions[get_column_letter(i)].width = w
     ws.freeze_panes = "B2"
     _print_setup(ws, title, internal)
-    bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDEBF7")
+    from tousu.excel.sheet import FONT, GB2312
+
+    bold, fill = Font(name=FONT, charset=GB2312, bold=True), PatternFill("solid", fgColor="DDEBF7")
     centre = Alignment(horizontal="center", vertical="center", wrap_text=True)
     head = []
     for h in headers:
@@ -177,9 +179,9 @@ def _write_sheet(wb: Any, title: str, headers: list[str], widths: list[int], row
 def write(path: Path, complaints: list[Complaint], rules: Rules, cal: WorkCalendar, now: datetime, *,
           mask: bool = False) -> None:
     """Write the workbook to `path`, whole or not at all (the caller has checked it with `check_output`)."""
-    from openpyxl import Workbook
+    from tousu.excel.sheet import chinese_workbook
 
-    wb = Workbook(write_only=True)
+    wb = chinese_workbook()  # 等线 for every cell, as the bulletin (a Latin default renders ID in a serif face)
     sh = stage_headers(rules)
     headers = [col.header for col in MAIN] + [h for _, d, s in sh for h in (d, s)]
     widths = [col.width for col in MAIN] + [w for _ in sh for w in (17, 10)]
