@@ -167,6 +167,21 @@ def test_every_kind_of_edit_is_seen(bench_data: Path) -> None:
     _same_output(bench_data)
 
 
+@pytest.mark.skipif(sys.platform in ("win32", "darwin"), reason="names that are not UTF-8 are a POSIX byte-name thing")
+def test_a_file_name_that_is_not_utf8_is_reported_not_a_crash(bench_data: Path) -> None:
+    """SQLite keeps text; a hostile name (bytes that are not UTF-8) crashed every command with the index on.
+    The answer comes from the files, the file reported as unreadable, the same as with the index off."""
+    folder = os.fsencode(bench_data / "complaints" / "2026-07")
+    with open(folder + b"/TS\xff\xfe.yaml", "wb") as f:
+        f.write(b"id: x\n")
+    for args in COMMANDS[:1] + COMMANDS[4:5] + COMMANDS[7:8]:
+        on, off = _run(bench_data, *args), _run(bench_data, *args, off=True)
+        assert on.exit_code == 2 and "TS\\udcff\\udcfe.yaml" in on.stderr, args
+        assert (on.exit_code, on.stdout, on.stderr) == (off.exit_code, off.stdout, off.stderr), args
+    r = _run(bench_data, "report", "--month", "2026-07", "--format", "json", "--at", AT)
+    assert r.exit_code == 2 and "以上 1 个记录文件无法读取" in r.stderr
+
+
 def test_unchanged_files_are_not_read_again(bench_data: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(index, "RACY_NS", 0)  # the files were written before this refresh began
     first = _same_view(bench_data)

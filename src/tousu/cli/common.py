@@ -119,7 +119,10 @@ def check_format(value: str) -> str:
 
 
 def print_json(data: Any) -> None:
-    sys.stdout.write(visible_json(json.dumps(data, ensure_ascii=False, indent=2)) + "\n")
+    """Valid UTF-8 JSON whatever a file name holds: bytes that were not UTF-8 (lone surrogates in Python)
+    are written as JSON's own escapes (\\udcff), as a JSON reader reads them back."""
+    text = visible_json(json.dumps(data, ensure_ascii=False, indent=2))
+    sys.stdout.write(text.encode("utf-8", "backslashreplace").decode("utf-8") + "\n")
 
 
 def warn_stages(a: App, c: Complaint) -> None:

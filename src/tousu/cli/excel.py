@@ -101,7 +101,7 @@ def export_cmd(
     print_notes(a.notes(chosen), a.findings(chosen))
     print_problems(problems)
     if problems:
-        err.print(f"[red]以上 {len(problems)} 个记录文件无法读取，未导出。[/]")
+        err.print(f"[red]以上 {len({str(p.path) for p in problems})} 个记录文件无法读取，未导出。[/]")
         raise typer.Exit(2)
 
 

@@ -91,7 +91,7 @@ def report_cmd(
                           a.org.company.name if a.org.company else "")
         _emit(data, output, fmt, lambda: report_table.generic(out, title, data), False)
     if problems:  # the figures leave those records out: say so in the exit status too
-        err.print(f"[red]以上 {len(problems)} 个记录文件无法读取，未计入统计，统计不完整。[/]")
+        err.print(f"[red]以上 {len({str(p.path) for p in problems})} 个记录文件无法读取，未计入统计，统计不完整。[/]")
         raise typer.Exit(2)
 
 

@@ -49,7 +49,7 @@ from tousu.errors import Problem
 from tousu.config.yamlio import Unreadable
 from tousu.storage import cachedir, files, records
 from tousu.storage.indexquery import EVERYTHING, Narrow, in_folders, narrowing
-from tousu.storage.indexwalk import StatKey, Walk, stale, walk_of
+from tousu.storage.indexwalk import StatKey, UnnamableFile, Walk, stale, walk_of
 from tousu.storage.indexrows import (Summary, Tally, decode_problems, decode_stage, decode_summary,
                                      decode_tally, encode_problems, encode_stage, encode_summary, encode_tally,
                                      lookup_keys)
@@ -169,7 +169,7 @@ def view(store: Store, rules: Rules, cal: WorkCalendar, key: str,
     months = None if months is None else sorted(set(months))
     try:
         return _indexed(store, rules, cal, key, months, pending_only, narrow)
-    except Unavailable:
+    except (Unavailable, UnnamableFile):  # a name that is not text: the files' path reports it
         return files_view(store, rules, cal, months)
 
 
@@ -442,6 +442,8 @@ def _select(store: Store, rules: Rules, cal: WorkCalendar, key: str, months: Ite
         return conn.execute(f"SELECT {columns} FROM files WHERE {cond}{where} ORDER BY folder, name", args).fetchall()
     except sqlite3.DatabaseError as exc:
         _unusable(path, exc)
+        raise Unavailable(str(exc)) from None
+    except UnnamableFile as exc:
         raise Unavailable(str(exc)) from None
     except OSError as exc:
         cachedir.notice(f"索引「{path}」无法使用（{exc.strerror or exc}），本次直接读取记录文件，结果相同但较慢")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from pathlib import Path
 from array import array
 from dataclasses import dataclass
 from typing import Any
@@ -60,6 +61,8 @@ def walk_of(store: Store, months: list[tuple[int, int]] | None) -> Walk:
         try:
             fd = os.open(d, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0)) if _DIR_FD else None
             names = [n for n in os.listdir(d if fd is None else fd) if n[:2] == "TS" and n[-5:] == ".yaml"]  # TS*.yaml
+            if not all(n.isascii() for n in names):
+                _check_names(d, names)
             names.sort()
             out[d.name] = _listing(names, fd, str(d))
         except OSError:
@@ -68,6 +71,18 @@ def walk_of(store: Store, months: list[tuple[int, int]] | None) -> Walk:
             if fd is not None:
                 os.close(fd)
     return out
+
+
+class UnnamableFile(ValueError):
+    """A record file whose name is not text (not UTF-8): SQLite cannot keep it; the files' path reports it."""
+
+
+def _check_names(d: Path, names: list[str]) -> None:
+    for n in names:
+        try:
+            n.encode("utf-8")
+        except UnicodeEncodeError:
+            raise UnnamableFile(os.path.join(d, n)) from None
 
 
 def _listing(names: list[str], fd: int | None, base: str) -> Listing:
