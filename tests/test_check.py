@@ -39,6 +39,23 @@ def test_a_clean_folder_is_silent(fcli: Cli) -> None:
     assert (r.exit_code, r.stdout) == (0, "")
 
 
+def test_a_broken_rules_yaml_and_org_yaml_are_findings_with_the_records_still_checked(fcli: Cli) -> None:
+    """SPEC §4: check validates rules.yaml and org.yaml too — a broken one is listed as path:line: CODE, exit 1
+    (not refused as a usage error), and every record is still checked."""
+    cid = fcli.add()
+    walk(fcli, cid, "reply")
+    path = record_path(fcli.data, cid)
+    path.write_text(path.read_text(encoding="utf-8").replace("11:00", "10:59", 1), encoding="utf-8")
+    rules = Path(fcli.rules)
+    rules.write_text(rules.read_text(encoding="utf-8") + "\nrecord_max_bytes: -5\n", encoding="utf-8")
+    org = fcli.data / "org.yaml"
+    org.write_text(org.read_text(encoding="utf-8") + "\nunits: [\n", encoding="utf-8")
+    got = findings(fcli)
+    codes = {code for _name, _line, code in got}
+    assert {"E001", "E002", "E110"} <= codes, got
+    assert any(name == "org.yaml" and line > 0 for name, line, code in got if code == "E002")
+
+
 def test_an_edited_event_breaks_its_seal(fcli: Cli) -> None:
     cid = fcli.add()
     walk(fcli, cid, "reply")  # contact at 11:00

@@ -1,7 +1,8 @@
 """`tousu check`: the data folder audited, like bean-check (issue #9 §6).
 
 Silent, exit 0, when all is well; else every problem as `path:line: CODE message`
-(stable codes, domain/audit.CODES) and exit 1; exit 2 on usage errors.
+(stable codes, domain/audit.CODES) and exit 1 — a broken rules.yaml or org.yaml too (E001, E002;
+the records are still checked); exit 2 on usage errors (no data folder, a wrong option).
 """
 
 from __future__ import annotations
@@ -29,18 +30,19 @@ def _config(a: Any) -> tuple[Any, list[Problem]]:
     except TousuError as exc:
         found += [Problem(p.path, p.line, p.message, "E001") for p in exc.problems] or \
             [Problem(a.rules_path, 0, exc.message, "E001")]
+    org = a.open_store(files.MAX_RECORD_BYTES).root / "org.yaml"  # no data folder: refused, exit 2
     try:
-        org_mod.load(a.store.root / "org.yaml")
+        org_mod.load(org)
     except TousuError as exc:
         found += [Problem(p.path, p.line, p.message, "E002") for p in exc.problems] or \
-            [Problem(a.store.root / "org.yaml", 0, exc.message, "E002")]
+            [Problem(org, 0, exc.message, "E002")]
     return rules, found
 
 
 def audit_folder(a: Any) -> list[Problem]:
     rules, found = _config(a)
     max_bytes = rules.record_max_bytes if rules else files.MAX_RECORD_BYTES
-    for path in a.store.paths():
+    for path in a.open_store(max_bytes).paths():
         c, problems = records.read(path, max_bytes)
         found += problems  # coded where they are found (storage/records.py)
         if c is not None:

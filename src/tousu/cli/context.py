@@ -143,6 +143,11 @@ class App:
 
     @cached_property
     def store(self) -> Store:
+        return self.open_store(self.rules.record_max_bytes)
+
+    def open_store(self, max_record_bytes: int) -> Store:
+        """The data folder's store, refused when the folder is none (`tousu check` opens it with a broken
+        rules.yaml too, to list that and every record's problems)."""
         if not self.data_dir.is_dir():
             raise TousuError(f"数据目录「{self.data_dir}」不存在；用 tousu init {self.data_dir} 创建，或用 --data / TOUSU_DATA 指定")
         # A data folder is one `tousu init` made, known by its org.yaml (every command over the data
@@ -150,7 +155,7 @@ class App:
         if not (self.data_dir / "org.yaml").is_file():
             raise TousuError(f"找不到组织机构文件 {self.data_dir / 'org.yaml'}：「{self.data_dir}」不是 tousu 数据目录，"
                              "没有写入任何记录；用 tousu init 新目录 创建数据目录，或用 --data / TOUSU_DATA 指定已有的数据目录")
-        store = Store(self.data_dir, self.rules.record_max_bytes)
+        store = Store(self.data_dir, max_record_bytes)
         for note in store.recover():  # an import interrupted by a kill or a power cut: completed or undone
             self.warn(note)
         return store
