@@ -121,7 +121,7 @@ def test_revisit_unsatisfied_requires_the_reason(fcli: Cli, dispatched: str, dat
     assert snapshot(data_dir) == before
     code, out = in_terminal(fcli, "revisit", dispatched, "--at", "2026-11-03 12:00", answers=["不满意", "", "电表还是走得快"])
     assert code == 0, out
-    assert "不能为空" in out
+    assert "客户不满意的原因不能为空，请输入（Ctrl-C 取消）" in out  # the field named, not only 不能为空
     ev = Store(data_dir).load(dispatched).history[-1]
     assert (ev.satisfied, ev.reason) == (False, "电表还是走得快")
 

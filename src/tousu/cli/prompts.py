@@ -31,7 +31,7 @@ def ask(label: str, parse: Optional[Callable[[str], T]] = None, *, optional: boo
         if not value:
             if optional:
                 return None
-            err.print("[red]不能为空[/]")
+            err.print(f"[red]{escape(label.split('（')[0])}不能为空，请输入（Ctrl-C 取消）[/]")
             continue
         try:
             return parse(value) if parse else value
