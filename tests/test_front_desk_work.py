@@ -186,6 +186,25 @@ def test_todo_of_a_person_is_their_unit_and_marketing_owes_reviews(fcli: Cli) ->
     assert todo(fcli, "--unit", "95598班", at="2026-11-03 11:00") == []  # revisit cannot start before review
 
 
+def test_todo_marks_the_stages_that_were_urged(fcli: Cli, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A 供电所 reading its todo sees which stage 95598班 has chased (催办), counted for the clock running now:
+    a 催办 of a clock that ended (before a return and re-dispatch) does not count (trial)."""
+    cid = add(fcli, received_at="2026-11-02 09:00")
+    other = add(fcli, received_at="2026-11-02 09:05", phone="13800138000")
+    run(fcli, ("dispatch", cid, "--unit", "城关供电所", "--at", "2026-11-02 09:10"),
+        ("dispatch", other, "--unit", "城关供电所", "--at", "2026-11-02 09:15"),
+        ("urge", cid, "--at", "2026-11-02 15:00"), ("urge", cid, "--at", "2026-11-02 16:00"),
+        ("urge", other, "--at", "2026-11-02 10:00"), ("return", other, "--reason", "不属本所", "--at", "2026-11-02 11:00"),
+        ("dispatch", other, "--unit", "城关供电所", "--at", "2026-11-02 11:10"))
+    rows = todo(fcli, "--unit", "城关供电所", at="2026-11-02 17:00")
+    assert {(r["id"], r["stage"]): r["urges"] for r in rows} == \
+        {(cid, "contact"): 2, (cid, "reply"): 0, (other, "contact"): 0, (other, "reply"): 0}
+    monkeypatch.setenv("COLUMNS", "80")
+    r = fcli("todo", "--unit", "城关供电所", "--at", "2026-11-02 17:00")
+    ok(r)
+    assert r.stdout.count("催办2次") == 1 and "催办1次" not in r.stdout
+
+
 def test_todo_refuses_an_unknown_unit(fcli: Cli) -> None:
     r = fcli("todo", "--unit", "西城供电所")
     assert r.exit_code == 2 and "单位「西城供电所」不在组织机构" in r.stderr and "95598班" in r.stderr

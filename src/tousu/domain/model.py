@@ -155,6 +155,11 @@ class Complaint:
         return self.reply.responsible if self.reply else None
 
     @property
+    def urges(self) -> tuple[tuple[str, datetime], ...]:
+        """(stage key urged, when) of every 催办 that counts (an undone one does not)."""
+        return tuple((e.stage or "", e.at) for e in self.steps if e.action == "urge")
+
+    @property
     def counted(self) -> bool:
         """属实 and 供电责任: counted in statistics and assessed (第九条)."""
         return bool(self.verified) and bool(self.responsible)

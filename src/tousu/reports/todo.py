@@ -60,12 +60,13 @@ def todo_stages(items: Iterable[tuple[Any, Sequence[Stage]]], owners: set[str] |
             if owners is not None and owner not in owners:
                 continue
             left = int((s.deadline - now).total_seconds() // 60)
+            urged = sum(1 for k, at in c.urges if k in (key, s.key) and at >= s.started)  # 催办 of this clock
             rows.append({
                 "id": c.id, "stage": key, "stage_name": name, "owner": owner, "deadline": iso(s.deadline),
                 "minutes_left": left, "level": level(s, now, rules, cal),
                 "next_command": _NEXT.get(key, "tousu show {id}").format(id=c.id),
                 "state": c.state, "state_name": c.state_zh, "item": c.item, "unit": c.unit,
-                "received_at": iso(c.received_at), "clause": s.clause,
+                "received_at": iso(c.received_at), "clause": s.clause, "urges": urged,
             })
     rows.sort(key=lambda r: (r["deadline"], r["id"]))
     return rows

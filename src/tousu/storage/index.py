@@ -67,7 +67,8 @@ BATCH = 2_000
 BUSY_MS = 10_000
 """How long a refresh waits for another process's refresh before answering from the files."""
 
-_FORMAT = "tousu-index-4"  # 3: `findings` per file (tousu check's, printed by every loader); 4: `tally`
+_FORMAT = "tousu-index-5"  # 3: `findings` per file (tousu check's, printed by every loader); 4: `tally`;
+# 5: the 催办 in the summary (todo shows them)
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS folders (folder TEXT PRIMARY KEY, digest TEXT NOT NULL) WITHOUT ROWID;

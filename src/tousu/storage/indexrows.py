@@ -39,6 +39,7 @@ class Summary(NamedTuple):
     customer: Customer
     ref: str | None
     content: str
+    urges: tuple[tuple[str, datetime], ...]  # (stage key, when) of each 催办, as Complaint.urges
     folder: Path  # the month folder holding the record file
     file_name: str
 
@@ -109,15 +110,17 @@ def encode_summary(c: Complaint) -> tuple[str, tuple[Any, ...]]:
     """The summary's text and the values of FACTS (a complaint's state and unit are worked out once, here)."""
     values = {n: getattr(c, n) for n in _SUMMARY}
     text = json.dumps([c.received_at.isoformat(), list(values.values()),
-                       [getattr(c.customer, f.name) for f in fields(Customer)]], ensure_ascii=False)
+                       [getattr(c.customer, f.name) for f in fields(Customer)],
+                       [[k, at.isoformat()] for k, at in c.urges]], ensure_ascii=False)
     return text, tuple(values[n] for n in FACTS)
 
 
 def decode_summary(text: str, folder: Path, file_name: str) -> Summary:
-    received, values, customer = json.loads(text)
+    received, values, customer, urges = json.loads(text)
     cid, channel, category, item, unit, state, severity, ref, content = values
     return Summary(cid, to_china(datetime.fromisoformat(received)), channel, category, item, unit, state, severity,
-                   Customer(*customer), ref, content, folder, file_name)
+                   Customer(*customer), ref, content,
+                   tuple((k, to_china(datetime.fromisoformat(at))) for k, at in urges), folder, file_name)
 
 
 FACTS = ("unit", "state", "category", "item")

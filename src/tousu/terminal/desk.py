@@ -62,6 +62,8 @@ def todo_table(console: Console, title: str, rows: list[dict[str, Any]], now: da
     t.add_column("下一步", overflow="fold", ratio=1, min_width=13)  # `tousu contact` stays on one line
     for r in rows:
         stage = r["stage_name"] if len({x["owner"] for x in rows}) == 1 else f"{r['stage_name']}\n{r['owner']}"
+        if r.get("urges"):  # 催办: the stage someone is waiting for, marked where the eye reads
+            stage += f"\n催办{r['urges']}次"
         command = r["next_command"].replace(f" {r['id']}", "")  # the ID is in its own column
         t.add_row(r["id"], escape(stage), human_deadline(from_iso(r["deadline"]))[5:], time_left(r["minutes_left"]),
                   level_text(r["level"]), escape(command))
