@@ -217,6 +217,42 @@ def test_a_tampered_end_stays_found_after_the_next_step(fcli: Cli) -> None:
     assert [code for _, _, code in findings(fcli)] == ["E112"]
 
 
+def test_a_hand_added_last_event_stays_found_after_the_next_step(fcli: Cli) -> None:
+    """A faked 首次联系 appended by hand before the record's seal (第二十六条) must not be sealed by the next
+    ordinary step: the event stays unsealed and the record's seal is kept (review of 2026-12-02)."""
+    cid = fcli.add()
+    walk(fcli, cid, "dispatch")
+    path = record_path(fcli.data, cid)
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    fake = ["- action: contact\n", "  at: '2026-11-02T10:30:00+08:00'\n", "  by: 李四\n"]
+    path.write_text("".join(lines[:-1] + fake + lines[-1:]), encoding="utf-8")
+    assert {code for _, _, code in findings(fcli)} == {"E111", "E113"}
+    ok(fcli("urge", cid, "--at", "2026-11-02 12:00"))
+    assert {code for _, _, code in findings(fcli)} == {"E111", "E113"}
+    assert (path.name, line_no(path, "action: contact"), "E111") in findings(fcli)
+
+
+def test_a_record_of_the_build_that_sealed_no_record_is_accepted_and_sealed_next(fcli: Cli) -> None:
+    """Records written between event seals and the record seal (their header still says `tousu show`) have
+    sealed events and no record seal: legitimate, not a cut end — accepted, and sealed on the next write.
+    A file with today's header and no record seal is still reported (E112)."""
+    cid = fcli.add()
+    walk(fcli, cid, "contact")
+    path = record_path(fcli.data, cid)
+    text = path.read_text(encoding="utf-8")
+    body = "".join(line for line in text.splitlines(keepends=True)[1:] if not line.startswith("seal:"))
+    old = f"# 投诉工单 {cid}：由 tousu 维护。history 只追加、不改写；手工修改后请运行 tousu show {cid} 检查。\n"
+    path.write_text(old + body, encoding="utf-8")
+    r = fcli("check")
+    assert (r.exit_code, r.stdout) == (0, "")
+    ok(fcli("reply", cid, *REPLY, "--at", "2026-11-02 12:00"))
+    assert path.read_text(encoding="utf-8").splitlines()[-1].startswith("seal:")
+    r = fcli("check")
+    assert (r.exit_code, r.stdout) == (0, "")
+    path.write_text(text.splitlines(keepends=True)[0] + body, encoding="utf-8")  # today's header, seal cut
+    assert [code for _, _, code in findings(fcli)] == ["E112"]
+
+
 def test_a_sound_record_is_sealed_anew_at_each_step(fcli: Cli) -> None:
     cid = fcli.add()
     path = record_path(fcli.data, cid)

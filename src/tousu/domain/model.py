@@ -89,6 +89,7 @@ class Complaint:
     path: Path | None = field(default=None, compare=False)
     seal: str | None = field(default=None, compare=False)  # storage.seal: over the history's head and length
     seal_line: int = field(default=0, compare=False)  # where the file has it (0: it has none)
+    legacy_head: bool = field(default=False, compare=False)  # written by a tousu that put no record seal
 
     # ---- facts read off the history -------------------------------------
 

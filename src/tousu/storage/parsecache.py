@@ -55,7 +55,7 @@ _COMPLAINT_FIELDS = frozenset(f.name for f in fields(Complaint))
 _CUSTOMER_FIELDS = tuple(f.name for f in fields(Customer))
 _KNOWN = frozenset({"id", "received_at", "channel", "received_by", "customer", "category", "item", "content",
                     "attitude", "severity", "escalated_to", "ref", "history", "path", "seal",
-                    "seal_line"})
+                    "seal_line", "legacy_head"})
 _fingerprint: str | None = None
 
 Result = tuple[Complaint | None, list[Problem]]
@@ -108,17 +108,19 @@ def _decode_event(d: dict[str, Any]) -> Event:
 def encode(c: Complaint) -> list[Any]:
     return [c.id, c.received_at.isoformat(), c.channel, c.received_by,
             [getattr(c.customer, k) for k in _CUSTOMER_FIELDS], c.category, c.item, c.content, c.attitude,
-            c.severity, list(c.escalated_to), c.ref, [_encode_event(e) for e in c.history], c.seal, c.seal_line]
+            c.severity, list(c.escalated_to), c.ref, [_encode_event(e) for e in c.history], c.seal, c.seal_line,
+            c.legacy_head]
 
 
 def decode(v: list[Any], path: Path) -> Complaint:
     (cid, received_at, channel, received_by, customer, category, item, content, attitude, severity,
-     escalated_to, ref, history, seal, seal_line) = v
+     escalated_to, ref, history, seal, seal_line, legacy_head) = v
     return Complaint(
         id=cid, received_at=to_china(datetime.fromisoformat(received_at)), channel=channel,
         received_by=received_by, customer=Customer(*customer), category=category, item=item, content=content,
         attitude=attitude, severity=severity, escalated_to=tuple(escalated_to), ref=ref,
         history=tuple(_decode_event(e) for e in history), path=path, seal=seal, seal_line=seal_line,
+        legacy_head=legacy_head,
     )
 
 

@@ -15,6 +15,9 @@ from tousu.domain.model import ACTIONS, EVENT_FIELDS, ID_PATTERN, Complaint, Cus
 from tousu.timeutil import iso, parse_datetime
 from tousu.config.yamlio import LDict, line_of
 
+OLD_HEADER = "手工修改后请运行 tousu show ".encode()
+"""In the first line of the files of a tousu that sealed events but not yet the record (before 2026-12-02):
+such a file without a record seal is accepted as it is, and gets one on its next write."""
 HEADER = "# 投诉工单 {id}：由 tousu 维护。history 只追加、不改写；改正请用 undo、void、correct；手工修改后请运行 tousu check 检查。\n"
 
 # Stable codes (domain/audit.CODES): every problem reading a record finds carries one.
@@ -76,8 +79,9 @@ def dumps(c: Complaint) -> str:
     (storage/seal.py)."""
     data = to_data(c)
     stored = [e.seal for e in c.history]
-    seal.seal(c.id, data["history"], stored)
-    head = seal.head(c.id, data["history"], stored, c.seal)
+    new = [e.line == 0 for e in c.history]  # added in this write (an event read from the file has its line)
+    seal.seal(c.id, data["history"], stored, new)
+    head = seal.head(c.id, data["history"], stored, c.seal, new, c.legacy_head)
     if head:
         data["seal"] = head  # last: every step appends its event and changes only this line
     return HEADER.format(id=c.id) + yamlio.dumps(data)
@@ -86,7 +90,7 @@ def dumps(c: Complaint) -> str:
 def seal_problems(c: Complaint) -> list[Problem]:
     """Where the record's history no longer fits its seals (E110–E113), each with its line."""
     events = [({**event_data(e), "seal": e.seal} if e.seal else event_data(e), e.line) for e in c.history]
-    return seal.problems(c.path or c.id, c.id, events, c.seal, c.seal_line)
+    return seal.problems(c.path or c.id, c.id, events, c.seal, c.seal_line, c.legacy_head)
 
 
 def _text(v: Any) -> str:
@@ -283,4 +287,7 @@ def parse(raw: bytes, path: Path) -> tuple[Complaint | None, list[Problem]]:
         data = yamlio.load_bytes(raw, path)
     except yamlio.YamlProblem as exc:
         return None, [replace(exc.problem, code=BROKEN)]
-    return from_data(data, path)
+    c, problems = from_data(data, path)
+    if c is not None and c.seal is None and OLD_HEADER in raw[:raw.find(b"\n")]:
+        c = replace(c, legacy_head=True)
+    return c, problems
