@@ -114,3 +114,22 @@ def test_the_index_keeps_the_findings_and_a_warm_run_works_none_out(fcli: Cli, i
     _unsealed_end(other)
     both = fcli(*args)
     assert both.stderr.count(" E112 ") == 2 and both.stdout == off.stdout
+
+
+def test_an_assessment_out_of_a_changed_range_is_for_check_only(cli: Cli, data_dir: Path) -> None:
+    """A company that changes a penalty's range for the new year must not see every past, legitimate
+    assessment warned about on every list and report (review of 2026-12-02): E105 is `tousu check`'s."""
+    from tousu.config import rules as rules_mod
+
+    cid = cli.add(item="服务规范")
+    walk(cli, cid, "reply")
+    ok(cli("assess", cid, "--rule", "quality.no_loss", "--person", "李四", "--amount", "100", "--at", "2026-11-02 13:00"))
+    rules = data_dir.parent / "rules.yaml"
+    text = rules_mod.builtin_path().read_text(encoding="utf-8")
+    rules.write_text(text.replace("    min: 100\n    max: 200\n", "    min: 150\n    max: 200\n", 1), encoding="utf-8")
+    changed = Cli(data_dir, rules)
+    for args in (("list", "--at", AT), ("report", "--month", "2026-11", "--at", AT)):
+        r = changed(*args)
+        assert r.exit_code == 0 and "E105" not in r.stderr, (args, r.stderr)
+    r = changed("check")
+    assert r.exit_code == 1 and "E105 考核金额 100 元不在条款「quality.no_loss」的范围内" in r.stdout

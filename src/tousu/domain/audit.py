@@ -43,14 +43,19 @@ def findings(c: Complaint, rules: Rules) -> list[Problem]:
 def story(c: Complaint, rules: Rules) -> list[Problem]:
     """The findings beyond the values rules.yaml does not know (which every loader notes already):
     the 受理日, the steps the state machine allows, the assessments (E103–E106)."""
+    return history(c) + _assessments(c, rules, c.path or c.id)
+
+
+def history(c: Complaint) -> list[Problem]:
+    """What the record's own history contradicts, whatever rules.yaml says now: the 受理日 and the steps
+    the state machine allows (E103, E104). The assessments are judged against today's rules.yaml, which
+    may have changed since they were recorded: `tousu check` only."""
     where = c.path or c.id
     out: list[Problem] = []
     if c.received_at.strftime("TS%Y%m%d") != c.id[:10]:
         out.append(Problem(where, c.history[0].line if c.history else 0,
                            f"受理时间 {c.received_at:%Y-%m-%d %H:%M} 不在编号 {c.id} 所示的受理日", "E103"))
-    out += _steps(c, where)
-    out += _assessments(c, rules, where)
-    return out
+    return out + _steps(c, where)
 
 
 def _steps(c: Complaint, where: object) -> list[Problem]:
