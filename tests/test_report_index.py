@@ -124,6 +124,10 @@ def test_the_trend_counts_what_the_index_tallies_as_the_files_do(
     cli.add(received_at="2025-07-07 09:00")  # 同比
     voided = cli.add(received_at="2026-04-06 09:00")
     assert cli("void", voided, "--reason", "重复受理", "--at", "2026-04-06 10:00").exit_code == 0
+    old = cli.add(received_at="2025-05-05 09:00")  # before the trend and 同比: still pending, urged in July
+    r = cli("dispatch", old, "--unit", "城关供电所", "--at", "2025-05-05 09:30")
+    assert r.exit_code == 0, r.output
+    assert cli("urge", old, "--at", "2026-07-09 10:00").exit_code == 0
     urged = cli.add(received_at="2026-03-02 09:00")
     r = cli("dispatch", urged, "--unit", "城关供电所", "--at", "2026-03-02 09:30")
     assert r.exit_code == 0, r.output
@@ -142,7 +146,7 @@ def test_the_trend_counts_what_the_index_tallies_as_the_files_do(
     assert trend["2026-01"] == (1, 1) and trend["2026-02"] == (1, 0) and trend["2026-04"] == (0, 0)
     assert trend["2026-05"] == (3, 2) and trend["2026-06"] == (1, 1)
     assert data["year_on_year"]["received"]["previous"] == 1
-    assert data["urges_total"] == 1
+    assert data["urges_total"] == 2  # the March one and the one of May 2025
     early = json.loads(_counts(cli, monkeypatch, "2026-06-01 15:00")[0][1])
     assert {t["month"]: t["counted"] for t in early["trend"]}["2026-06"] == 0  # not yet 属实 at 15:00
     assert "服务太度" in _counts(cli, monkeypatch, AT)[0][2]  # the tallied record's note is still printed

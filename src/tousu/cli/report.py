@@ -197,9 +197,9 @@ class _Index:
         self.a, self.index = a, index
         self.key = index.key_of(a.rules_path, a.data_dir / "org.yaml")
 
-    def ledger_files(self, months: list[tuple[int, int]]) -> list[Path] | None:
+    def ledger_files(self, months: list[tuple[int, int]], since: Any) -> list[Path] | None:
         try:
-            return self.index.ledger_files(self.a.store, self.a.rules, self.a.calendar, self.key, months)
+            return self.index.ledger_files(self.a.store, self.a.rules, self.a.calendar, self.key, months, since)
         except self.index.Unavailable:
             return None
 

@@ -3,8 +3,9 @@
 In full: the month and its repeat window. Counted: the 12-month trend of the 公文, 环比
 and 同比 — from the index (storage/index.py) as tallies for the records that can no longer
 change those counts, the others in full. Of every other month up to the report month only
-the records with an assessment: the ledger carries fines over (第二十八条), and a penalty is
-filed under the month it was recorded, whatever the 受理 month. Without the index every file
+the records with an assessment — the ledger carries fines over (第二十八条), and a penalty is
+filed under the month it was recorded, whatever the 受理 month — or with a 催办 in the report
+month (an old complaint still pending). Without the index every file
 of those months is read, with the same answer.
 """
 
@@ -57,7 +58,7 @@ class Loaded:
 class Index(Protocol):
     """The index's choices (storage/index.py); None from either means: no index, read the files."""
 
-    def ledger_files(self, months: list[tuple[int, int]]) -> list[Path] | None: ...
+    def ledger_files(self, months: list[tuple[int, int]], since: datetime) -> list[Path] | None: ...
 
     def count_files(self, months: list[tuple[int, int]], before: datetime) -> Counted | None: ...
 
@@ -81,9 +82,9 @@ def load_for_month(store: Store, mon: Month, repeat_window_days: int, as_of: dat
     The month and its repeat window are read in full. Of the trend's, 环比's and 同比's months the index
     may give tallies instead, for the records whose every event is before both the month and `as_of`
     (their counts cannot change and they carry no 催办 of the month) and that have no assessment. Of
-    every older month only the records with an assessment: the ledger carries fines over (第二十八条),
-    and a penalty is filed under the month it was recorded, whatever the 受理 month. Without the index
-    every file of those months is read, with the same answer.
+    every older month only the records with an assessment (the ledger carries fines over, 第二十八条, and
+    a penalty is filed under the month it was recorded, whatever the 受理 month) or a 催办 in the month.
+    Without the index every file of those months is read, with the same answer.
     """
     found, problems = store.load_all(_ym(months_in_full(mon, repeat_window_days)))
     out = Loaded(found, problems)
@@ -98,9 +99,10 @@ def load_for_month(store: Store, mon: Month, repeat_window_days: int, as_of: dat
     older = _ym(m for m in (_month_of_folder(d.name) for d in store.month_dirs())
                 if m is not None and m <= mon and m not in full)
     if older:
-        chosen = index.ledger_files(older) if index is not None else None
+        chosen = index.ledger_files(older, mon.start) if index is not None else None
         more, errs = store.load_all(older) if chosen is None else store.load_files(chosen)
-        out.complaints.extend(c for c in more if any(e.action == "assess" for e in c.history))
+        out.complaints.extend(c for c in more if any(e.action == "assess" for e in c.history)
+                              or any(e.action == "urge" and mon.contains(e.at) for e in c.steps))
         out.problems.extend(errs)
     return out
 

@@ -411,11 +411,14 @@ def count_files(store: Store, rules: Rules, cal: WorkCalendar, key: str, months:
 
 
 def ledger_files(store: Store, rules: Rules, cal: WorkCalendar, key: str,
-                 months: Iterable[tuple[int, int]]) -> list[Path]:
+                 months: Iterable[tuple[int, int]], since: datetime | None = None) -> list[Path]:
     """Of `months`' record files, those a bulletin reads though it counts none of those months: with an
-    assessment (the ledger carries fines over, 第二十八条) or unreadable (reported), in Store.paths' order."""
-    rows = _select(store, rules, cal, key, months, "folder, name", "(assessed = 1 OR problems IS NOT NULL)")
-    return [store.complaints / f / n for f, n in rows]
+    assessment (the ledger carries fines over, 第二十八条), unreadable (reported), or — given `since` —
+    with an event at or after it (a 催办 of the report month on an old complaint), in Store.paths' order."""
+    rows = _select(store, rules, cal, key, months, "folder, name, assessed, problems, tally", "1")
+    return [store.complaints / f / n for f, n, assessed, problems, tally in rows
+            if assessed or problems is not None or tally is None
+            or (since is not None and decode_tally(tally).last_at >= since)]
 
 
 def _select(store: Store, rules: Rules, cal: WorkCalendar, key: str, months: Iterable[tuple[int, int]],
