@@ -165,3 +165,7 @@ def test_every_step_command_obeys_strict(data_dir: Path, tmp_path: Path, args: t
     extra = ("--at", at) if at else ()
     refuse(cli, "经办人「小刘」（--by）不是组织机构（{}）中的人员（rules.yaml 的 operators: strict 要求经办人"
                 f"是其中的人员），可选：{STAFF}".format(data_dir / "org.yaml"), *args, *extra, "--by", "小刘")
+    # the refusal is the name's: the same command with a staff name is not refused for it (it may still be
+    # refused for the complaint's state, which only a valid name gets as far as)
+    r = cli(*args, *extra, "--by", "王五")
+    assert "经办人" not in r.stderr and "Traceback" not in r.output, r.output
