@@ -32,6 +32,7 @@ answer is the files' answer.
 from __future__ import annotations
 
 import hashlib
+from contextlib import contextmanager
 import os
 import sys
 import time
@@ -170,7 +171,7 @@ def view(store: Store, rules: Rules, cal: WorkCalendar, key: str,
     months = None if months is None else sorted(set(months))
     try:
         return _indexed(store, rules, cal, key, months, pending_only, narrow)
-    except (Unavailable, UnnamableFile):  # a name that is not text: the files' path reports it
+    except Unavailable:
         return files_view(store, rules, cal, months)
 
 
@@ -189,10 +190,27 @@ def _indexed(store: Store, rules: Rules, cal: WorkCalendar, key: str,
              months: list[tuple[int, int]] | None, pending_only: bool, narrow: Narrow = EVERYTHING) -> View:
     if not enabled():
         raise Unavailable("off")
-    key = f"{key} {store.max_record_bytes}"  # a record's size limit decides what is a problem
-    walk = walk_of(store, months)
+    walk = _walk(store, months)
     if sum(len(w.names) for w in walk.values()) < MIN_FILES and months is None:
         raise Unavailable("small")
+    folders = None if months is None else sorted(set(walk) | {f"{y:04d}-{m:02d}" for y, m in months})
+    with _fresh(store, rules, cal, key, walk, folders) as conn:
+        return _query(conn, store, folders, pending_only, narrow)
+
+
+def _walk(store: Store, months: list[tuple[int, int]] | None) -> Walk:
+    try:
+        return walk_of(store, months)
+    except UnnamableFile as exc:  # a name that is not text: SQLite cannot keep it, the files' path reports it
+        raise Unavailable(str(exc)) from None
+
+
+@contextmanager
+def _fresh(store: Store, rules: Rules, cal: WorkCalendar, key: str, walk: Walk,
+           folders: list[str] | None) -> Iterator[Any]:
+    """The index, refreshed for `walk`'s folders (for everything when its key changed), open for a query;
+    `Unavailable` when it cannot be used (corrupt: removed; unwritable: said once; locked: silent)."""
+    key = f"{key} {store.max_record_bytes}"  # a record's size limit decides what is a problem
     path = index_path(store.root)
     if path is None:
         raise Unavailable("no cache folder")
@@ -201,12 +219,11 @@ def _indexed(store: Store, rules: Rules, cal: WorkCalendar, key: str,
     conn = None
     try:
         conn = _connect(path, store.root)
-        folders = None if months is None else sorted(set(walk) | {f"{y:04d}-{m:02d}" for y, m in months})
         if _meta(conn, "key") != key and folders is not None:
-            _refresh(conn, store, rules, cal, key, walk_of(store, None), None)  # everything is derived again
+            _refresh(conn, store, rules, cal, key, _walk(store, None), None)  # everything is derived again
         else:
             _refresh(conn, store, rules, cal, key, walk, folders)
-        return _query(conn, store, folders, pending_only, narrow)
+        yield conn
     except sqlite3.DatabaseError as exc:
         _unusable(path, exc)
         raise Unavailable(str(exc)) from None
@@ -428,30 +445,7 @@ def _select(store: Store, rules: Rules, cal: WorkCalendar, key: str, months: Ite
     if not enabled():
         raise Unavailable("off")
     months = sorted(set(months))
-    key = f"{key} {store.max_record_bytes}"  # as _indexed
-    path = index_path(store.root)
-    if path is None:
-        raise Unavailable("no cache folder")
-    import sqlite3
-
-    conn = None
-    try:  # the same handling as _indexed
-        conn = _connect(path, store.root)
-        folders = sorted(f"{y:04d}-{m:02d}" for y, m in months)
-        if _meta(conn, "key") != key:
-            _refresh(conn, store, rules, cal, key, walk_of(store, None), None)  # everything is derived again
-        else:
-            _refresh(conn, store, rules, cal, key, walk_of(store, months), folders)
+    folders = sorted(f"{y:04d}-{m:02d}" for y, m in months)
+    with _fresh(store, rules, cal, key, _walk(store, months), folders) as conn:
         where, args = in_folders(folders)
         return conn.execute(f"SELECT {columns} FROM files WHERE {cond}{where} ORDER BY folder, name", args).fetchall()
-    except sqlite3.DatabaseError as exc:
-        _unusable(path, exc)
-        raise Unavailable(str(exc)) from None
-    except UnnamableFile as exc:
-        raise Unavailable(str(exc)) from None
-    except OSError as exc:
-        cachedir.notice(f"索引「{path}」无法使用（{exc.strerror or exc}），本次直接读取记录文件，结果相同但较慢")
-        raise Unavailable(str(exc)) from None
-    finally:
-        if conn is not None:
-            conn.close()
