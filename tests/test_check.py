@@ -165,25 +165,27 @@ def _events(text: str) -> list[tuple[int, int]]:
     return [m.span() for m in re.finditer(r"(?m)^- action:.*\n(?:  .*\n)*", text)]
 
 
-def test_a_deleted_last_event_is_found(fcli: Cli) -> None:
-    cid = fcli.add()
-    walk(fcli, cid, "reply")
-    path = record_path(fcli.data, cid)
+def _replied_without_its_last_event(cli: Cli) -> tuple[Path, str]:
+    """A complaint taken up to its reply; its record's path and its text with the reply cut out."""
+    cid = cli.add()
+    walk(cli, cid, "reply")
+    path = record_path(cli.data, cid)
     text = path.read_text(encoding="utf-8")
     start, end = _events(text)[-1]
-    path.write_text(text[:start] + text[end:], encoding="utf-8")  # the reply gone: the chain before it is intact
+    return path, text[:start] + text[end:]
+
+
+def test_a_deleted_last_event_is_found(fcli: Cli) -> None:
+    path, cut = _replied_without_its_last_event(fcli)
+    path.write_text(cut, encoding="utf-8")  # the reply gone: the chain before it is intact
     assert findings(fcli) == [(path.name, _last_line(path), "E113")]
     r = fcli("check")
     assert r.stdout == f"{path}:{_last_line(path)}: E113 总封签与处理记录不符：最后的事件被删除或调换了顺序（现有 3 个事件）\n"
 
 
 def test_a_deleted_last_event_with_the_records_seal_is_found(fcli: Cli) -> None:
-    cid = fcli.add()
-    walk(fcli, cid, "reply")
-    path = record_path(fcli.data, cid)
-    text = path.read_text(encoding="utf-8")
-    start, end = _events(text)[-1]
-    lines = (text[:start] + text[end:]).splitlines(keepends=True)
+    path, cut = _replied_without_its_last_event(fcli)
+    lines = cut.splitlines(keepends=True)
     path.write_text("".join(line for line in lines if not line.startswith("seal:")), encoding="utf-8")
     assert findings(fcli) == [(path.name, line_no(path, "action: contact"), "E112")]
 
@@ -203,17 +205,13 @@ def test_the_last_two_events_swapped_are_found(fcli: Cli) -> None:
 
 def test_a_tampered_end_stays_found_after_the_next_step(fcli: Cli) -> None:
     """tousu's next write does not seal over a history whose end was cut: the record's seal is kept."""
-    cid = fcli.add()
-    walk(fcli, cid, "reply")
-    path = record_path(fcli.data, cid)
-    text = path.read_text(encoding="utf-8")
-    start, end = _events(text)[-1]
-    path.write_text(text[:start] + text[end:], encoding="utf-8")
-    ok(fcli("reply", cid, *REPLY, "--at", "2026-11-02 12:30"))
+    path, cut = _replied_without_its_last_event(fcli)
+    path.write_text(cut, encoding="utf-8")
+    ok(fcli("reply", path.stem, *REPLY, "--at", "2026-11-02 12:30"))
     assert [code for _, _, code in findings(fcli)] == ["E113"]
     lines = [line for line in path.read_text(encoding="utf-8").splitlines(keepends=True) if not line.startswith("seal:")]
     path.write_text("".join(lines), encoding="utf-8")  # and with the record's seal taken out as well
-    ok(fcli("review", cid, "--at", "2026-11-02 13:00"))
+    ok(fcli("review", path.stem, "--at", "2026-11-02 13:00"))
     assert [code for _, _, code in findings(fcli)] == ["E112"]
 
 
