@@ -64,6 +64,13 @@ def snapshot(data_dir: Path) -> dict[str, bytes]:
             for p in sorted(data_dir.rglob("*")) if p.is_file() and p.name != ".tousu.lock"}
 
 
+def refuse(cli: Cli, message: str, *args: str) -> None:
+    """The command is refused (exit 2, the exact message, no traceback) and writes nothing."""
+    before = snapshot(cli.data)
+    refused(cli(*args), message)
+    assert snapshot(cli.data) == before
+
+
 def record_path(data_dir: Path, cid: str) -> Path:
     return data_dir / "complaints" / f"{cid[2:6]}-{cid[6:8]}" / f"{cid}.yaml"
 

@@ -5,13 +5,7 @@ from __future__ import annotations
 import json
 
 from conftest import Cli
-from foundation_helpers import REPLY, check, fcli, ok, record_path, refused, rules_file, show, snapshot, walk  # noqa: F401
-
-
-def refuse(cli: Cli, message: str, *args: str) -> None:
-    before = snapshot(cli.data)
-    refused(cli(*args), message)
-    assert snapshot(cli.data) == before
+from foundation_helpers import refuse, REPLY, check, fcli, ok, record_path, refused, rules_file, show, snapshot, walk  # noqa: F401
 
 
 # ---------------------------------------------------------------- undo (撤销)

@@ -8,14 +8,8 @@ from pathlib import Path
 import pytest
 
 from conftest import Cli
-from foundation_helpers import REPLY, fcli, ok, refused, rules_file, snapshot, walk  # noqa: F401
+from foundation_helpers import refuse, REPLY, fcli, ok, refused, rules_file, snapshot, walk  # noqa: F401
 from tousu.storage.store import Store
-
-
-def refuse(cli: Cli, message: str, *args: str) -> None:
-    before = snapshot(cli.data)
-    refused(cli(*args), message)
-    assert snapshot(cli.data) == before
 
 
 @pytest.fixture

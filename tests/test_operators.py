@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from conftest import Cli
-from foundation_helpers import FOUNDATION_RULES, REPLY, fcli, ok, refused, rules_file, show, snapshot, walk, write_rules  # noqa: F401
+from foundation_helpers import refuse, FOUNDATION_RULES, REPLY, fcli, ok, refused, rules_file, show, snapshot, walk, write_rules  # noqa: F401
 
 PENALTY = """\
 penalties:
@@ -36,12 +36,6 @@ def scli(data_dir: Path, tmp_path: Path) -> Cli:
 
 
 CID = "TS202611020001"
-
-
-def refuse(cli: Cli, message: str, *args: str) -> None:
-    before = snapshot(cli.data)
-    refused(cli(*args), message)
-    assert snapshot(cli.data) == before
 
 
 def test_default_records_any_name_as_given(fcli: Cli) -> None:
