@@ -7,6 +7,7 @@ the records are still checked); exit 2 on usage errors (no data folder, a wrong 
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import typer
@@ -21,7 +22,7 @@ from tousu.storage import files, records
 app = typer.Typer()
 
 
-def _config(a: Any) -> tuple[Any, list[Problem]]:
+def _config(a: Any, org: Path) -> tuple[Any, list[Problem]]:
     """rules.yaml and org.yaml: their problems, and the rules to check records by (None if broken)."""
     found: list[Problem] = []
     rules = None
@@ -30,7 +31,6 @@ def _config(a: Any) -> tuple[Any, list[Problem]]:
     except TousuError as exc:
         found += [Problem(p.path, p.line, p.message, "E001") for p in exc.problems] or \
             [Problem(a.rules_path, 0, exc.message, "E001")]
-    org = a.open_store(files.MAX_RECORD_BYTES).root / "org.yaml"  # no data folder: refused, exit 2
     try:
         org_mod.load(org)
     except TousuError as exc:
@@ -40,9 +40,10 @@ def _config(a: Any) -> tuple[Any, list[Problem]]:
 
 
 def audit_folder(a: Any) -> list[Problem]:
-    rules, found = _config(a)
+    store = a.open_store(files.MAX_RECORD_BYTES)  # no data folder: refused, exit 2 (a broken rules.yaml is listed)
+    rules, found = _config(a, store.root / "org.yaml")
     max_bytes = rules.record_max_bytes if rules else files.MAX_RECORD_BYTES
-    for path in a.open_store(max_bytes).paths():
+    for path in store.paths():
         c, problems = records.read(path, max_bytes)
         found += problems  # coded where they are found (storage/records.py)
         if c is not None:
