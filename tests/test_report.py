@@ -421,3 +421,20 @@ def test_terminal_shows_typed_text_as_text() -> None:
     text = console.export_text()
     assert "[/]表计[red]故障" in text and "[bold]更换" in text
     assert "2026年11月客户投诉通报" in text and "服务规范类小计" in text
+
+
+def test_a_withdrawn_step_is_not_in_the_bulletins_course_of_handling(cli: Cli) -> None:
+    """撤销: the record behaves as if the step had not happened — the 《投诉事件通报》 block's 处理经过 too
+    (found in the new-user day: the undone contact by the wrong person was listed beside the real one)."""
+    cid = cli.add(received_at="2026-11-02 08:05")
+    for args in (("dispatch", cid, "--unit", "城关供电所", "--at", "2026-11-02 08:20"),
+                 ("contact", cid, "--by", "赵六", "--at", "2026-11-02 09:00"),
+                 ("undo", cid, "--reason", "联系人登记错了", "--at", "2026-11-02 09:30"),
+                 ("contact", cid, "--by", "李四", "--at", "2026-11-02 09:00"),
+                 ("reply", cid, "--verified", "--responsible", "--cause", "线路老化", "--process", "更换线路",
+                  "--by", "李四", "--at", "2026-11-02 10:00")):
+        r = cli(*args)
+        assert r.exit_code == 0, r.output
+    r = cli("report", "--month", "2026-11", "--format", "json", "--at", "2026-11-30 12:00")
+    process = json.loads(r.stdout)["bulletins"][0]["process"]
+    assert "首次联系（李四）" in process and "赵六" not in process, process

@@ -61,7 +61,7 @@ def case_bulletin(c: Complaint, rules: Rules, mon: Month, unmask: bool) -> dict[
         course += f"。客户态度：{c.attitude}"
     if c.all_escalations:
         course += f"。客户另向{'、'.join(c.all_escalations)}投诉（越级，第二十五条）"
-    steps = "；".join(step_line(e, m.text) for e in c.history if e.action in _STEP_WORDS)
+    steps = "；".join(step_line(e, m.text) for e in c.steps if e.action in _STEP_WORDS)
     process = m.text(r.process if r else "") or "（答复未写处理过程）"
     process += f"\n处理经过：{steps}" if steps else ""
     assessed = _assessments(c, rules, mon)
