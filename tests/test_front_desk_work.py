@@ -284,9 +284,9 @@ def test_help_summaries_fit_80_columns_without_ellipsis(repo_root: Path, tmp_pat
 
 
 def test_repeats_know_the_customer_whatever_the_phone_punctuation(fcli: Cli, data_dir: Path) -> None:
-    from tousu.reports.repeats import repeats
+    from tousu.reports.repeats import earlier, repeats
 
     first = add(fcli, received_at="2026-11-02 09:00", phone="13912345678")
     again = add(fcli, received_at="2026-11-09 09:00", phone="+86 139-1234-5678", content="又一次")
     cs, _ = Store(data_dir).load_all()
-    assert [(r["id"], r["previous_id"], r["match"]) for r in repeats(cs, cs, 30, unmask=True)] == [(again, first, "电话")]
+    assert [(r["id"], r["previous_id"], r["match"]) for r in repeats(cs, [earlier(c) for c in cs], 30, unmask=True)] == [(again, first, "电话")]

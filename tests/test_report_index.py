@@ -159,3 +159,33 @@ def test_the_trend_counts_what_the_index_tallies_as_the_files_do(
     assert [p.stem for p in picked.paths] == [urged]  # read in full: only the one with a July event
     # 4 settled, the one not 属实, the voided, the late and the noted one (the index knows its note)
     assert len(picked.tallies) == 4 + 4 and sum(t.voided for t in picked.tallies) == 1
+
+
+def test_the_repeat_window_is_tallied_with_its_customers_and_answers_as_the_files(
+        cli: Cli, data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The months of the repeat window before the report month are counted, not read: the index keeps each
+    record's customer keys (户号, phone digits) and 投诉项, so a July complaint repeating a June one is found
+    as when every file is read; a June record urged in July is still read in full (its 催办 counts)."""
+    first = cli.add(received_at="2026-06-20 09:00", phone="139-1234-5678", account="0012345")
+    second = cli.add(received_at="2026-06-22 09:00", phone="13800000000", item="抄表质量")  # another customer
+    other = cli.add(received_at="2026-06-25 09:00", phone="13700000000", account="0099")
+    r = cli("dispatch", other, "--unit", "城关供电所", "--at", "2026-06-25 09:30")
+    assert r.exit_code == 0, r.output
+    assert cli("urge", other, "--at", "2026-07-02 10:00").exit_code == 0
+    again = cli.add(received_at="2026-07-06 09:00", phone="13912345678", account="9999")
+    by_account = cli.add(received_at="2026-07-07 09:00", phone="13600000000", account="0099")
+
+    on, off = _counts(cli, monkeypatch, AT)
+    assert on == off
+    data = json.loads(on[1])
+    assert [(x["id"], x["previous_id"], x["match"]) for x in data["repeats"]] == [
+        (again, first, "电话"), (by_account, other, "户号")]
+    assert data["urges_total"] == 1
+
+    rules = rules_mod.load(rules_mod.builtin_path())
+    key = index.key_of(rules_mod.builtin_path(), data_dir / "org.yaml")
+    july = datetime(2026, 7, 1, tzinfo=timezone(timedelta(hours=8)))
+    picked = index.count_files(Store(data_dir), rules, WorkCalendar(rules.holidays, rules.workdays), key,
+                               [(2026, 6)], july)
+    assert [p.stem for p in picked.paths] == [other]  # read in full: only the one urged in July
+    assert sorted(t.id for t in picked.tallies) == sorted([first, second])

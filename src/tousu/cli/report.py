@@ -157,8 +157,9 @@ def _emit(data: dict[str, Any], output: Path | None, fmt: str | None, table: Any
 def _checked(a: App, complaints: list[Complaint], problems: list[Problem], notes: list[Problem] = (),
              found: list[Problem] = ()) -> list[Problem]:
     """Unreadable files (left out, exit 2) and values rules.yaml does not know (counted as they
-    stand, warned about); printed once, in the files' order (`notes` and `found`: those of records
-    the index counted without reading)."""
+    stand, warned about); printed once, in the files' order (`notes` and `found`: those the index
+    knows, of records it counted without reading or that were read whole; `complaints`: the
+    records still to be checked)."""
     by_path = lambda p: (Path(p.path).parent.name, Path(p.path).name)  # noqa: E731 - stable: lines stay in order
     print_notes(sorted([*a.notes(complaints), *notes], key=by_path),
                 sorted([*a.findings(complaints), *found], key=by_path))
@@ -170,15 +171,16 @@ def _month(a: App, mon: Month, as_of: Any, unmask: bool) -> tuple[dict[str, Any]
     a.org  # noqa: B018 - a broken org.yaml is an error before any record is read
     got = loading.load_for_month(a.store, mon, a.rules.repeat_window_days, as_of, _Index(a))
     complaints = got.complaints
-    problems = _checked(a, complaints, got.problems, got.notes, got.findings)
-    seen = [as_of_view(c, as_of) for c in complaints]  # --at: later steps and assessments do not count
+    problems = _checked(a, got.unchecked, got.problems, got.notes, got.findings)
+    # --at: later steps and assessments do not count; the ledger is worked out from the assessed alone
+    seen = [as_of_view(c, as_of) for c in complaints if any(e.action == "assess" for e in c.history)]
     penalties = ledger_mod.month_penalties(seen, a.rules, mon)
     later = ledger_mod.later_penalties(seen, a.rules, mon)
     _add_person_units(a, penalties + later)
     data = month_report(
         complaints, a.rules, a.calendar, mon.year, mon.month, as_of=as_of, units=a.org.unit_names,
         ranked=tuple(u.name for u in a.org.units if u.kind == "基层单位"),
-        households=a.org.households, unmask=unmask, penalties=penalties, later_penalties=later, tallies=got.tallies,
+        households=a.org.households, unmask=unmask, penalties=penalties, later_penalties=later, tallies=got.tallies, tally_counts=got.counts,
         ledger=ledger_mod.ledger(seen, a.org, mon),
         unit_fines=ledger_mod.unit_fines(seen, a.rules, mon),
     )
@@ -203,9 +205,11 @@ class _Index:
         except self.index.Unavailable:
             return None
 
-    def count_files(self, months: list[tuple[int, int]], before: Any) -> Any:
+    def count_files(self, months: list[tuple[int, int]], before: Any, full: list[tuple[int, int]],
+                    detail: list[tuple[int, int]]) -> Any:
         try:
-            return self.index.count_files(self.a.store, self.a.rules, self.a.calendar, self.key, months, before)
+            return self.index.count_files(self.a.store, self.a.rules, self.a.calendar, self.key, months, before,
+                                          full, detail)
         except self.index.Unavailable:
             return None
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from itertools import chain
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -28,7 +29,7 @@ from tousu.config.rules import Rules
 from tousu.reports.cases import NOT_DISPATCHED, case_bulletin
 from tousu.reports.listing import stage_json
 from tousu.reports.rates import RATES, Tally, tally, tally_units
-from tousu.reports.repeats import repeats
+from tousu.reports.repeats import earlier, repeats
 from tousu.timeutil import Month, duration_zh, human_deadline, iso, to_china
 
 
@@ -207,30 +208,33 @@ def _rank(by_unit: dict[str, dict[str, Any]], ranked: Sequence[str] | None) -> N
         u["rank"] = place
 
 
-def _received(seen: Sequence[Complaint], tallied: Sequence[tuple[datetime, bool]]) -> Iterable[tuple[datetime, bool]]:
-    """(受理时间, 属实+供电责任) of every complaint counted: those read, and those the index tallied."""
-    yield from ((c.received_at, c.counted) for c in seen)
-    yield from tallied
+def _by_month(seen: Sequence[Complaint], tallied: Sequence[tuple[datetime, bool]],
+              counts: dict[tuple[int, int], list[int]]) -> dict[tuple[int, int], list[int]]:
+    """受理 and 属实+供电责任 per (year, month) of 受理 (China time), over every complaint counted: those read,
+    those the index tallied, and those it only counted."""
+    by_month: dict[tuple[int, int], list[int]] = defaultdict(lambda: [0, 0])
+    for received_at, counted in chain(((c.received_at, c.counted) for c in seen), tallied):
+        t = to_china(received_at)
+        row = by_month[(t.year, t.month)]
+        row[0] += 1
+        row[1] += counted
+    for month, (received, counted) in counts.items():
+        by_month[month][0] += received
+        by_month[month][1] += counted
+    return by_month
 
 
-def _trend(seen: Sequence[Complaint], tallied: Sequence[tuple[datetime, bool]], mon: Month,
-           months: int = 12) -> list[dict[str, Any]]:
+def _trend(by_month: dict[tuple[int, int], list[int]], mon: Month, months: int = 12) -> list[dict[str, Any]]:
     """受理 and 属实 of the 12 months ending with this one, oldest first."""
     span = [mon.back(n) for n in range(months - 1, -1, -1)]
-    counts = {m: [0, 0] for m in span}
-    for received_at, counted in _received(seen, tallied):
-        row = counts.get(Month.of(received_at))
-        if row is not None:
-            row[0] += 1
-            row[1] += counted
-    return [{"month": m.label, "received": r, "counted": k} for m, (r, k) in counts.items()]
+    return [{"month": m.label, "received": r, "counted": k}
+            for m in span for r, k in [by_month.get((m.year, m.month), (0, 0))]]
 
 
-def _compare(seen: Sequence[Complaint], tallied: Sequence[tuple[datetime, bool]], m: Month, received: int,
-             counted: int) -> dict[str, Any]:
+def _compare(by_month: dict[tuple[int, int], list[int]], m: Month, received: int, counted: int) -> dict[str, Any]:
     """This month's 受理 and 属实 against month `m`'s (环比 with the month before, 同比 with last year's)."""
-    cs = [k for at, k in _received(seen, tallied) if m.contains(at)]
-    return {"month": m.label, "received": _change(received, len(cs)), "counted": _change(counted, sum(cs))}
+    then, then_counted = by_month.get((m.year, m.month), (0, 0))
+    return {"month": m.label, "received": _change(received, then), "counted": _change(counted, then_counted)}
 
 
 def summary_units(r: dict[str, Any]) -> list[tuple[str, dict[str, Any] | None, int]]:
@@ -284,6 +288,7 @@ def month_report(
     unit_fines: Sequence[dict[str, Any]] = (),
     unmask: bool = False,
     tallies: Sequence[Any] = (),
+    tally_counts: dict[tuple[int, int], list[int]] | None = None,
 ) -> dict[str, Any]:
     """The monthly bulletin as plain data (SPEC §4, §6).
 
@@ -291,16 +296,18 @@ def month_report(
     last year, the trend and the repeat window are taken from it); `units` are listed
     even with nothing to show; only `ranked` units (基层单位) get a rank; penalties (recorded in the month), later_penalties (of
     the month's complaints, recorded after it), ledger and unit_fines come from
-    domain.ledger.
+    domain.ledger. `tallies` and `tally_counts`: what the index knows of complaints not read (reports/loading.py).
     """
     as_of = to_china(as_of)
     mon = Month(year, month)
-    seen = [as_of_view(c, as_of) for c in complaints if to_china(c.received_at) <= as_of]
+    seen = [as_of_view(c, as_of) for c in complaints if c.received_at <= as_of]
     voided = _voided(seen, mon.start, mon.end, unmask)  # 作废: out of every count, listed once
     seen = [c for c in seen if not c.voided]
-    # the records of the trend's months that the index counted without reading (reports/loading.py)
-    tallied = [(t.received_at, t.counted) for t in tallies if not t.voided and to_china(t.received_at) <= as_of]
-    current = sorted((c for c in seen if mon.contains(c.received_at)), key=lambda c: (c.received_at, c.id))
+    # the records of the trend's months and the repeat window that the index counted without reading
+    # (reports/loading.py)
+    tallies = [t for t in tallies if not t.voided and t.received_at <= as_of]
+    tallied = [(t.received_at, t.counted) for t in tallies]
+    current = sorted((c for c in seen if mon.start <= c.received_at < mon.end), key=lambda c: (c.received_at, c.id))
     unit_names = list(dict.fromkeys(list(units) + sorted({c.unit or NOT_DISPATCHED for c in current})))
     counts = _Counts(rules, cal, mon, as_of, unit_names, unmask)
     for c in current:
@@ -310,8 +317,10 @@ def month_report(
     coverage = _add_households(tables["by_unit"], households or {})
     _rank(tables["by_unit"], ranked)
     urges = _urges(seen, mon.start, mon.end)
+    by_month = _by_month(seen, tallied, tally_counts or {})
     window_start = mon.start - timedelta(days=rules.repeat_window_days)
-    pool = [c for c in seen if window_start <= to_china(c.received_at) < mon.end]
+    pool = [*(earlier(c) for c in seen if window_start <= c.received_at < mon.end),
+            *(t for t in tallies if window_start <= t.received_at < mon.end)]
     return {
         "month": mon.label,
         "month_zh": mon.zh,
@@ -322,11 +331,11 @@ def month_report(
         "received": received,
         "counted": counted,
         "not_counted": received - counted,
-        "month_on_month": _compare(seen, tallied, mon.prev(), received, counted),
-        "year_on_year": _compare(seen, tallied, mon.last_year(), received, counted),
+        "month_on_month": _compare(by_month, mon.prev(), received, counted),
+        "year_on_year": _compare(by_month, mon.last_year(), received, counted),
         "households": coverage,
         **tables,
-        "trend": _trend(seen, tallied, mon),
+        "trend": _trend(by_month, mon),
         "rate_definitions": {r.key: {"name": r.name, "numerator": r.numerator, "denominator": r.denominator,
                                      "clause": r.clause, "unit_rule": r.unit_rule} for r in RATES},
         "urges_by_unit": urges,

@@ -5,35 +5,44 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from datetime import timedelta
-from typing import Any
+from datetime import datetime, timedelta
+from typing import Any, NamedTuple
 
+from tousu.domain.lookup import customer_keys
 from tousu.domain.model import Complaint
-from tousu.domain.phones import phone_digits
 from tousu.domain.privacy import Masker
 from tousu.timeutil import iso
 
 
-def _digits(phone: str) -> str:
-    """The canonical digits (SPEC §8): +86 139-1234-5678 and 13912345678 are one customer."""
-    return phone_digits(phone or "")
+class Earlier(NamedTuple):
+    """What an earlier complaint is matched by. The index's tally of a complaint it did not read
+    (storage/indexrows.Tally) has the same fields."""
+
+    id: str
+    received_at: datetime
+    item: str
+    keys: tuple[tuple[str, str], ...]  # domain.lookup.customer_keys of its customer
 
 
-def repeats(month_cs: list[Complaint], pool: Iterable[Complaint], window_days: int,
-             unmask: bool) -> list[dict[str, Any]]:
+def earlier(c: Complaint) -> Earlier:
+    return Earlier(c.id, c.received_at, c.item, customer_keys(c.customer))
+
+
+def repeats(month_cs: list[Complaint], pool: Iterable[Earlier], window_days: int,
+            unmask: bool) -> list[dict[str, Any]]:
     """Complaints of the month whose customer (same 户号 or phone) complained of the same 项 within the window.
 
     Each is listed once, against the latest earlier complaint that matches.
     """
-    index: dict[tuple[str, str, str], list[Complaint]] = defaultdict(list)
+    index: dict[tuple[str, str, str], list[Earlier]] = defaultdict(list)
     for c in pool:
-        for kind, key in _customer_keys(c):
+        for kind, key in c.keys:
             index[(kind, c.item, key)].append(c)
     window = timedelta(days=window_days)
     out = []
     for c in month_cs:
-        earlier: dict[str, tuple[Complaint, list[str]]] = {}
-        for kind, key in _customer_keys(c):
+        earlier: dict[str, tuple[Earlier, list[str]]] = {}
+        for kind, key in customer_keys(c.customer):
             for p in index[(kind, c.item, key)]:
                 if (p.received_at, p.id) < (c.received_at, c.id) and c.received_at - p.received_at <= window:
                     earlier.setdefault(p.id, (p, []))[1].append(kind)
@@ -56,12 +65,3 @@ def repeats(month_cs: list[Complaint], pool: Iterable[Complaint], window_days: i
             "account": m.account,
         })
     return out
-
-
-def _customer_keys(c: Complaint) -> list[tuple[str, str]]:
-    keys = []
-    if c.customer.account.strip():
-        keys.append(("户号", c.customer.account.strip()))
-    if _digits(c.customer.phone):
-        keys.append(("电话", _digits(c.customer.phone)))
-    return keys

@@ -36,6 +36,7 @@ from contextlib import contextmanager
 import os
 import sys
 import time
+from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -52,7 +53,7 @@ from tousu.storage import cachedir, files, records
 from tousu.storage.indexquery import EVERYTHING, Narrow, in_folders, narrowing
 from tousu.storage.indexwalk import StatKey, UnnamableFile, Walk, stale, walk_of
 from tousu.storage.indexrows import (Summary, Tally, decode_problems, decode_stage, decode_summary,
-                                     decode_tally, encode_problems, encode_stage, encode_summary, encode_tally,
+                                     decode_tallies, decode_tally, encode_problems, encode_stage, encode_summary, encode_tally,
                                      lookup_keys)
 from tousu.storage.store import Store
 
@@ -68,8 +69,8 @@ BATCH = 2_000
 BUSY_MS = 10_000
 """How long a refresh waits for another process's refresh before answering from the files."""
 
-_FORMAT = "tousu-index-5"  # 3: `findings` per file (tousu check's, printed by every loader); 4: `tally`;
-# 5: the 催办 in the summary (todo shows them)
+_FORMAT = "tousu-index-6"  # 3: `findings` per file (tousu check's, printed by every loader); 4: `tally`;
+# 5: the 催办 in the summary (todo shows them); 6: the tally's ID, 投诉项 and customer keys (重复投诉)
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS folders (folder TEXT PRIMARY KEY, digest TEXT NOT NULL) WITHOUT ROWID;
@@ -400,30 +401,47 @@ def _problems(conn: Any, column: str, where: str, args: list[str]) -> Iterator[P
 
 @dataclass
 class Counted:
-    """Of some months' record files, the ones a bulletin must read (`paths`, in Store.paths' order) and, of
-    the others, what it counts (`tallies`) and what is printed about them (`notes`, `findings`)."""
+    """Of some months' record files, the ones a bulletin must read (`paths`, in Store.paths' order); of the
+    others, what it counts: the `tallies` of the months it matches repeats in, and of the rest only how many
+    were received and how many were 属实+供电责任 per month of 受理 (`counts`: (year, month) → [受理, 属实],
+    the voided left out); and what is printed about all of them that read (`notes`, `findings`: a file
+    read in full need not be checked again)."""
 
     paths: list[Path]
     tallies: list[Tally]
+    counts: dict[tuple[int, int], list[int]]
     notes: list[Problem]
     findings: list[Problem]
 
 
 def count_files(store: Store, rules: Rules, cal: WorkCalendar, key: str, months: Iterable[tuple[int, int]],
-                before: datetime) -> Counted:
-    """For months of which a bulletin only counts (trend, 环比, 同比): a file is read in full when it has an
-    assessment (the ledger), is unreadable (reported), or has an event at or after `before` (a 催办 in the
-    report month, or a step after --at); of every other its tally is enough."""
-    rows = _select(store, rules, cal, key, months, "folder, name, assessed, problems, notes, findings, tally", "1")
-    out = Counted([], [], [], [])
-    for f, n, assessed, problems, notes, found, tally in rows:
-        t = decode_tally(tally) if tally is not None else None
-        if assessed or problems is not None or t is None or t.last_at >= before:
-            out.paths.append(store.complaints / f / n)
-            continue
-        out.tallies.append(t)
-        out.notes.extend(decode_problems(notes) if notes else ())
-        out.findings.extend(decode_problems(found) if found else ())
+                before: datetime, full: Iterable[tuple[int, int]] = (),
+                detail: Iterable[tuple[int, int]] | None = None) -> Counted:
+    """For months of which a bulletin only counts (trend, 环比, 同比, the repeat window): a file is read in
+    full when it has an assessment (the ledger), is unreadable (reported), or has an event at or after
+    `before` (a 催办 in the report month, or a step after --at); of every other its tally is enough, kept
+    whole for the months `detail` (None: all), else only counted. Every file of the months `full` is read
+    in full. A batch of rows at a time: a province's year is some 100 000 rows."""
+    full = list(full)
+    read_all = {_folder_name(m) for m in full}
+    whole = None if detail is None else {_folder_name(m) for m in detail}
+    out = Counted([], [], defaultdict(lambda: [0, 0]), [], [])
+    columns = "folder, name, assessed, problems, notes, findings, tally"
+    for rows in _select(store, rules, cal, key, [*months, *full], columns, "1"):
+        tallies = iter(decode_tallies([t for f, *_, t in rows if t is not None and f not in read_all]))
+        for f, n, assessed, problems, notes, found, tally in rows:
+            t = next(tallies) if tally is not None and f not in read_all else None
+            if t is None or assessed or problems is not None or t.last_at >= before:
+                out.paths.append(store.complaints / f / n)
+            elif whole is None or f in whole:
+                out.tallies.append(t)
+            elif not t.voided:
+                row = out.counts[(t.received_at.year, t.received_at.month)]
+                row[0] += 1
+                row[1] += t.counted
+            out.notes.extend(decode_problems(notes) if notes else ())
+            out.findings.extend(decode_problems(found) if found else ())
+    out.counts = dict(out.counts)
     return out
 
 
@@ -432,20 +450,27 @@ def ledger_files(store: Store, rules: Rules, cal: WorkCalendar, key: str,
     """Of `months`' record files, those a bulletin reads though it counts none of those months: with an
     assessment (the ledger carries fines over, 第二十八条), unreadable (reported), or — given `since` —
     with an event at or after it (a 催办 of the report month on an old complaint), in Store.paths' order."""
-    rows = _select(store, rules, cal, key, months, "folder, name, assessed, problems, tally", "1")
-    return [store.complaints / f / n for f, n, assessed, problems, tally in rows
+    return [store.complaints / f / n for rows in _select(store, rules, cal, key, months,
+                                                          "folder, name, assessed, problems, tally", "1")
+            for f, n, assessed, problems, tally in rows
             if assessed or problems is not None or tally is None
             or (since is not None and decode_tally(tally).last_at >= since)]
 
 
+def _folder_name(month: tuple[int, int]) -> str:
+    return f"{month[0]:04d}-{month[1]:02d}"
+
+
 def _select(store: Store, rules: Rules, cal: WorkCalendar, key: str, months: Iterable[tuple[int, int]],
-            columns: str, cond: str) -> list[tuple[Any, ...]]:
+            columns: str, cond: str, batch: int = 2000) -> Iterator[list[tuple[Any, ...]]]:
     """`columns` of the months' rows of `files` that meet `cond`, in Store.paths' order, once the index is
-    fresh for those months."""
+    fresh for those months: `batch` rows at a time."""
     if not enabled():
         raise Unavailable("off")
     months = sorted(set(months))
-    folders = sorted(f"{y:04d}-{m:02d}" for y, m in months)
+    folders = sorted(_folder_name(m) for m in months)
     with _fresh(store, rules, cal, key, _walk(store, months), folders) as conn:
         where, args = in_folders(folders)
-        return conn.execute(f"SELECT {columns} FROM files WHERE {cond}{where} ORDER BY folder, name", args).fetchall()
+        cursor = conn.execute(f"SELECT {columns} FROM files WHERE {cond}{where} ORDER BY folder, name", args)
+        while rows := cursor.fetchmany(batch):
+            yield rows

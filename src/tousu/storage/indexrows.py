@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from tousu.domain.deadlines import Stage
-from tousu.domain.lookup import norm
+from tousu.domain.lookup import customer_keys, norm
 from tousu.domain.model import STATES, Complaint, Customer
 from tousu.domain.phones import phone_digits
 from tousu.errors import Problem
@@ -86,24 +86,39 @@ def decode_problems(text: str) -> list[Problem]:
 
 
 class Tally(NamedTuple):
-    """What a month's bulletin counts of a complaint it need not read (the 12-month trend, 环比, 同比):
-    received when, 属实+供电责任 or not, 作废 or not, and the time of its last event (before which those
-    are what they were at any later --at)."""
+    """What a month's bulletin counts of a complaint it need not read (the 12-month trend, 环比, 同比, the
+    repeat window): received when, 属实+供电责任 or not, 作废 or not, the time of its last event (before
+    which those are what they were at any later --at), and what 重复投诉 matches an earlier complaint by
+    (its ID, 投诉项 and customer keys: reports/repeats.py)."""
 
     received_at: datetime
     counted: bool
     voided: bool
     last_at: datetime
+    id: str
+    item: str
+    keys: tuple[tuple[str, str], ...]
 
 
 def encode_tally(c: Complaint) -> str:
     last = max((e.at for e in c.history), default=c.received_at)
-    return json.dumps([c.received_at.isoformat(), c.counted, c.voided, last.isoformat()])
+    return json.dumps([c.received_at.isoformat(), c.counted, c.voided, last.isoformat(), c.id, c.item,
+                       customer_keys(c.customer)], ensure_ascii=False)
 
 
 def decode_tally(text: str) -> Tally:
-    received, counted, voided, last = json.loads(text)
-    return Tally(to_china(datetime.fromisoformat(received)), counted, voided, to_china(datetime.fromisoformat(last)))
+    return _tally(json.loads(text))
+
+
+def decode_tallies(texts: list[str]) -> list[Tally]:
+    """decode_tally of each, in one JSON parse (a month's bulletin decodes some 60 000)."""
+    return [_tally(v) for v in json.loads(f"[{','.join(texts)}]")] if texts else []
+
+
+def _tally(v: list[Any]) -> Tally:
+    received, counted, voided, last, cid, item, keys = v
+    return Tally(to_china(datetime.fromisoformat(received)), counted, voided, to_china(datetime.fromisoformat(last)),
+                 cid, item, tuple((kind, key) for kind, key in keys))
 
 
 def encode_summary(c: Complaint) -> tuple[str, tuple[Any, ...]]:
