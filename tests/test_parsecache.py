@@ -85,10 +85,16 @@ def test_a_damaged_or_foreign_cache_is_ignored(three, data_dir, _cache) -> None:
         assert cs == expected and _lines(cs) == _lines(expected) and not problems
     # An entry whose hash matches but whose content is damaged is a miss, not a crash.
     data = json.loads(shard.read_text(encoding="utf-8"))
-    data["records"][f"{three[0]}.yaml"][1] = ["truncated"]
-    shard.write_text(json.dumps(data), encoding="utf-8")
-    cs, _ = Store(data_dir).load_all()
-    assert cs == expected
+    good = data["records"][f"{three[0]}.yaml"][1]
+    record = json.loads(good)
+    no_time, foreign = json.loads(good), json.loads(good)
+    del no_time[12][0]["at"]  # an event without its time
+    foreign[12][0]["colour"] = "red"  # a field Event does not have
+    for damaged in (["truncated"], good[:-5], json.dumps(no_time), json.dumps(foreign), json.dumps(record[:3])):
+        data["records"][f"{three[0]}.yaml"][1] = damaged
+        shard.write_text(json.dumps(data), encoding="utf-8")
+        cs, _ = Store(data_dir).load_all()
+        assert cs == expected and _lines(cs) == _lines(expected)
 
 
 def test_switched_off_or_unwritable_cache_changes_nothing(three, data_dir, monkeypatch, tmp_path) -> None:

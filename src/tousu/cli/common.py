@@ -120,9 +120,21 @@ def check_format(value: str) -> str:
 
 def print_json(data: Any) -> None:
     """Valid UTF-8 JSON whatever a file name holds: bytes that were not UTF-8 (lone surrogates in Python)
-    are written as JSON's own escapes (\\udcff), as a JSON reader reads them back."""
-    text = visible_json(json.dumps(data, ensure_ascii=False, indent=2))
-    sys.stdout.write(text.encode("utf-8", "backslashreplace").decode("utf-8") + "\n")
+    are written as JSON's own escapes (\\udcff), as a JSON reader reads them back. Written a megabyte at
+    a time: a province's bulletin is tens of megabytes of text, never held whole (nor in three copies)."""
+    part: list[str] = []
+    size = 0
+    for chunk in json.JSONEncoder(ensure_ascii=False, indent=2).iterencode(data):
+        part.append(chunk)
+        size += len(chunk)
+        if size >= 1 << 20:
+            _write_json("".join(part))
+            part, size = [], 0
+    _write_json("".join(part) + "\n")
+
+
+def _write_json(text: str) -> None:
+    sys.stdout.write(visible_json(text).encode("utf-8", "backslashreplace").decode("utf-8"))
 
 
 def warn_stages(a: App, c: Complaint) -> None:

@@ -75,6 +75,8 @@ ACCOUNT_SHAPED = 10
 
 def digits(text: str) -> str:
     """The canonical digits of `text` (full-width and other widths as ASCII), nothing else."""
+    if (text or "").isascii():  # the usual case, without a Unicode lookup per character
+        return "".join(filter(str.isdigit, text or ""))
     return "".join(str(unicodedata.digit(ch)) for ch in text or "" if ch.isdigit() and unicodedata.digit(ch, None) is not None)
 
 

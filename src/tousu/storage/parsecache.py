@@ -9,7 +9,9 @@ the very bytes it was parsed from. So a change is always seen — by tousu, by a
 hand edit, by a restored backup, by another machine on a network share —
 whatever the clocks and timestamps say, and a writer racing with a reader can
 at worst cost a re-parse. A record is parsed from the very bytes that were
-hashed (one read), and stored only if it reads back equal.
+hashed (one read), and stored only if it reads back equal. Each record is kept as JSON text within
+the shard and decoded only when it is used: a load of a few files of a big month does not build the
+whole month, and a month's load never holds two copies of it.
 
 It is never the source of truth: a missing, stale, corrupt or unwritable cache
 only means parsing again. Files with problems are never cached, so every
@@ -31,7 +33,7 @@ import json
 import os
 import sys
 import tempfile
-from dataclasses import fields
+from dataclasses import MISSING, fields
 from datetime import datetime
 from itertools import groupby
 from pathlib import Path
@@ -48,9 +50,13 @@ from tousu.timeutil import to_china
 MIN_FILES = 200
 """Below this many records in one load, the cache is not worth a file."""
 
-_FORMAT = "tousu-parsecache-1"
+_FORMAT = "tousu-parsecache-2"  # 2: each entry's record as JSON text, decoded only when it is used
 _EVENT_FIELDS = tuple(f.name for f in fields(Event))  # with `line`
 _EVENT_TIMES = frozenset(f.name for f in fields(Event) if "datetime" in str(f.type))
+_EVENT_DEFAULTS = {f.name: (None if f.default is MISSING else f.default) for f in fields(Event)}
+_EVENT_REQUIRED = frozenset(f.name for f in fields(Event) if f.default is MISSING)
+_EVENT_SLOTS = tuple((f.name, _EVENT_DEFAULTS[f.name], getattr(Event, f.name).__set__) for f in fields(Event))
+_new_event = object.__new__
 _COMPLAINT_FIELDS = frozenset(f.name for f in fields(Complaint))
 _CUSTOMER_FIELDS = tuple(f.name for f in fields(Customer))
 _KNOWN = frozenset({"id", "received_at", "channel", "received_by", "customer", "category", "item", "content",
@@ -98,11 +104,18 @@ def _encode_event(e: Event) -> dict[str, Any]:
 
 
 def _decode_event(d: dict[str, Any]) -> Event:
-    kw = dict(d)  # the shard keeps its text
-    for name in _EVENT_TIMES:
-        if name in kw:
-            kw[name] = to_china(datetime.fromisoformat(kw[name]))
-    return Event(**kw)
+    """The Event of an entry, built without its __init__ (a frozen dataclass's __init__ goes through
+    object.__setattr__ field by field, with argument parsing first: most of a warm load's time). The
+    same object: every field is the entry's or its default (the entry keeps every field that is not
+    None), and an entry that reads back otherwise is never stored (_exact)."""
+    if not _EVENT_REQUIRED <= d.keys() or not d.keys() <= _EVENT_DEFAULTS.keys():
+        raise ValueError("not an event entry")
+    e = _new_event(Event)
+    get = d.get
+    for name, default, put in _EVENT_SLOTS:
+        value = get(name, default)
+        put(e, to_china(datetime.fromisoformat(value)) if value is not None and name in _EVENT_TIMES else value)
+    return e
 
 
 def encode(c: Complaint) -> list[Any]:
@@ -178,21 +191,21 @@ def _read_one(path: Path, entry: Any, max_bytes: int) -> tuple[Result, list[Any]
     except yamlio.Unreadable as exc:  # not a regular file inside the data folder, too big, unreadable
         return (None, [exc.problem]), None
     digest = hashlib.blake2b(raw, digest_size=16).hexdigest()
-    if isinstance(entry, list) and len(entry) == 2 and entry[0] == digest:
+    if isinstance(entry, list) and len(entry) == 2 and entry[0] == digest and isinstance(entry[1], str):
         try:
-            return (decode(entry[1], path), []), entry
+            return (decode(json.loads(entry[1]), path), []), entry
         except Exception:  # noqa: BLE001 - a damaged entry is only a miss
             pass
     c, problems = records.parse(raw, path)  # the very bytes hashed: no window for another version
     if c is None:
         return (c, problems), None
     try:
-        enc = encode(c)
-        if not _exact(decode(json.loads(json.dumps(enc, ensure_ascii=False)), path), c):
+        text = json.dumps(encode(c), ensure_ascii=False, separators=(",", ":"))
+        if not _exact(decode(json.loads(text), path), c):
             return (c, problems), None
     except (OSError, _Uncacheable, ValueError, TypeError):
         return (c, problems), None
-    return (c, problems), [digest, enc]
+    return (c, problems), [digest, text]
 
 
 def read_all(root: Path, paths: list[Path], max_bytes: int = files.MAX_RECORD_BYTES,
