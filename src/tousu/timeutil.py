@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 import unicodedata
+from functools import cached_property
 from datetime import date, datetime, time, timedelta, timezone
 
 CHINA = timezone(timedelta(hours=8), "Asia/Shanghai")
@@ -251,11 +252,11 @@ class Month:
     def zh(self) -> str:
         return f"{self.year}年{self.month}月"
 
-    @property
+    @cached_property  # a month's bounds are asked for once per complaint of a province's month
     def start(self) -> datetime:
         return datetime(self.year, self.month, 1, tzinfo=CHINA)
 
-    @property
+    @cached_property
     def end(self) -> datetime:
         return self.next().start
 

@@ -30,7 +30,7 @@ class Deadline:
     uncovered: tuple[int, ...] = ()  # years counted Monday–Friday for want of a schedule
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Stage:
     """One stage clock of one complaint."""
 
@@ -114,6 +114,11 @@ def deadline_for(limit: StageLimit, start: datetime, cal: WorkCalendar, rule: st
 REVIEW = StageLimit("review", "营销部审核", 0, "with_revisit", "第十六条")
 
 
+def _done(s: Stage, at: datetime | None) -> Stage:
+    """`s` done at `at` (None: pending again); dataclasses.replace, without its look at every field."""
+    return Stage(s.key, s.name, s.cycle, s.started, s.deadline, s.basis, s.clause, s.unit, at, s.uncovered)
+
+
 class _Clocks:
     """Replays a complaint's steps into stage clocks; one method per kind of step."""
 
@@ -149,7 +154,7 @@ class _Clocks:
         i = self.open.pop(key, None)
         if i is not None:
             self.out[i] = None if (ev.time_unknown or i in self.unknown) else \
-                replace(self.out[i], done_at=to_china(ev.at))  # type: ignore[arg-type]
+                _done(self.out[i], to_china(ev.at))  # type: ignore[arg-type]
 
     def drop(self, key: str) -> None:
         i = self.open.pop(key, None)
@@ -202,7 +207,7 @@ class _Clocks:
             # The rejected reply does not count: the reply stage is pending again.
             last = max((i for i, s in enumerate(self.out) if s is not None and s.key == "reply"), default=None)
             if last is not None:
-                self.out[last] = replace(self.out[last], done_at=None)  # type: ignore[arg-type]
+                self.out[last] = _done(self.out[last], None)  # type: ignore[arg-type]
                 self.open["reply"] = last
             return
         # deadlines.revisit.starts: the 24 hours run from the reply (default) or from the review.

@@ -72,14 +72,17 @@ def cases_sheet(wb: Workbook, r: dict[str, Any]) -> None:
         sh.add(["本月没有属实且供电责任的投诉。"])
     budget = sh.page_points() - sum(sh.heights.values())
     used = 0.0
+    breaks = []
     for n, b in enumerate(r["bulletins"], 1):
         rows = [(values, height or sh.fit_height(values) or LINE_HEIGHT) for values, height in _case_rows(b, n)]
         need = LINE_HEIGHT + sum(h for _, h in rows)
         if used and used + need > budget:
-            sh.ws.row_breaks.append(Break(id=sh.row))
+            breaks.append(Break(id=sh.row))
             used = 0.0
         sh.add()
         for values, height in rows:
             sh.add(values, height=height if height != LINE_HEIGHT else None)
         used += need
+    # set once: openpyxl checks the whole list again on each append (a province's month has thousands)
+    sh.ws.row_breaks.brk = (*sh.ws.row_breaks.brk, *breaks)
     sh.finish()

@@ -301,13 +301,14 @@ def month_report(
     as_of = to_china(as_of)
     mon = Month(year, month)
     seen = [as_of_view(c, as_of) for c in complaints if c.received_at <= as_of]
-    voided = _voided(seen, mon.start, mon.end, unmask)  # 作废: out of every count, listed once
+    start, end = mon.start, mon.end  # (properties: worked out once, not per complaint)
+    voided = _voided(seen, start, end, unmask)  # 作废: out of every count, listed once
     seen = [c for c in seen if not c.voided]
     # the records of the trend's months and the repeat window that the index counted without reading
     # (reports/loading.py)
     tallies = [t for t in tallies if not t.voided and t.received_at <= as_of]
     tallied = [(t.received_at, t.counted) for t in tallies]
-    current = sorted((c for c in seen if mon.start <= c.received_at < mon.end), key=lambda c: (c.received_at, c.id))
+    current = sorted((c for c in seen if start <= c.received_at < end), key=lambda c: (c.received_at, c.id))
     unit_names = list(dict.fromkeys(list(units) + sorted({c.unit or NOT_DISPATCHED for c in current})))
     counts = _Counts(rules, cal, mon, as_of, unit_names, unmask)
     for c in current:
@@ -316,11 +317,11 @@ def month_report(
     received, counted = len(current), sum(c.counted for c in current)
     coverage = _add_households(tables["by_unit"], households or {})
     _rank(tables["by_unit"], ranked)
-    urges = _urges(seen, mon.start, mon.end)
+    urges = _urges(seen, start, end)
     by_month = _by_month(seen, tallied, tally_counts or {})
-    window_start = mon.start - timedelta(days=rules.repeat_window_days)
-    pool = [*(earlier(c) for c in seen if window_start <= c.received_at < mon.end),
-            *(t for t in tallies if window_start <= t.received_at < mon.end)]
+    window_start = start - timedelta(days=rules.repeat_window_days)
+    pool = [*(earlier(c) for c in seen if window_start <= c.received_at < end),
+            *(t for t in tallies if window_start <= t.received_at < end)]
     return {
         "month": mon.label,
         "month_zh": mon.zh,
