@@ -53,8 +53,8 @@ from tousu.storage import cachedir, files, records
 from tousu.storage.indexquery import EVERYTHING, Narrow, in_folders, narrowing
 from tousu.storage.indexwalk import StatKey, UnnamableFile, Walk, stale, walk_of
 from tousu.storage.indexrows import (Summary, Tally, decode_problems, decode_stage, decode_summary,
-                                     decode_tallies, decode_tally, encode_problems, encode_stage, encode_summary, encode_tally,
-                                     lookup_keys)
+                                     decode_tally, encode_problems, encode_stage, encode_summary, encode_tally,
+                                     lookup_keys, tally_count, tally_last, tally_of, tally_values)
 from tousu.storage.store import Store
 
 MIN_FILES = 200
@@ -428,17 +428,19 @@ def count_files(store: Store, rules: Rules, cal: WorkCalendar, key: str, months:
     out = Counted([], [], defaultdict(lambda: [0, 0]), [], [])
     columns = "folder, name, assessed, problems, notes, findings, tally"
     for rows in _select(store, rules, cal, key, [*months, *full], columns, "1"):
-        tallies = iter(decode_tallies([t for f, *_, t in rows if t is not None and f not in read_all]))
+        plain = iter(tally_values([t for f, *_, t in rows if t is not None and f not in read_all]))
         for f, n, assessed, problems, notes, found, tally in rows:
-            t = next(tallies) if tally is not None and f not in read_all else None
-            if t is None or assessed or problems is not None or t.last_at >= before:
+            v = next(plain) if tally is not None and f not in read_all else None
+            if v is None or assessed or problems is not None or tally_last(v) >= before:
                 out.paths.append(store.complaints / f / n)
             elif whole is None or f in whole:
-                out.tallies.append(t)
-            elif not t.voided:
-                row = out.counts[(t.received_at.year, t.received_at.month)]
-                row[0] += 1
-                row[1] += t.counted
+                out.tallies.append(tally_of(v))
+            else:  # only counted: no Tally built (most of a year's rows)
+                month, counted = tally_count(v)
+                if month is not None:
+                    row = out.counts[month]
+                    row[0] += 1
+                    row[1] += counted
             out.notes.extend(decode_problems(notes) if notes else ())
             out.findings.extend(decode_problems(found) if found else ())
     out.counts = dict(out.counts)

@@ -107,18 +107,31 @@ def encode_tally(c: Complaint) -> str:
 
 
 def decode_tally(text: str) -> Tally:
-    return _tally(json.loads(text))
+    return tally_of(json.loads(text))
 
 
-def decode_tallies(texts: list[str]) -> list[Tally]:
-    """decode_tally of each, in one JSON parse (a month's bulletin decodes some 60 000)."""
-    return [_tally(v) for v in json.loads(f"[{','.join(texts)}]")] if texts else []
+def tally_values(texts: list[str]) -> list[list[Any]]:
+    """The plain values of each tally text, in one JSON parse (a month's bulletin reads some 60 000):
+    for tally_of, tally_last and tally_count."""
+    return json.loads(f"[{','.join(texts)}]") if texts else []
 
 
-def _tally(v: list[Any]) -> Tally:
+def tally_of(v: list[Any]) -> Tally:
     received, counted, voided, last, cid, item, keys = v
     return Tally(to_china(datetime.fromisoformat(received)), counted, voided, to_china(datetime.fromisoformat(last)),
                  cid, item, tuple((kind, key) for kind, key in keys))
+
+
+def tally_last(v: list[Any]) -> datetime:
+    return datetime.fromisoformat(v[3])
+
+
+def tally_count(v: list[Any]) -> tuple[tuple[int, int] | None, bool]:
+    """((year, month) of 受理 in China time, 属实+供电责任) of a tally; (None, False) for a voided one."""
+    if v[2]:
+        return None, False
+    at = to_china(datetime.fromisoformat(v[0]))
+    return (at.year, at.month), v[1]
 
 
 def encode_summary(c: Complaint) -> tuple[str, tuple[Any, ...]]:

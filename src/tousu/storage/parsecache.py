@@ -157,7 +157,7 @@ def _folder(root: Path) -> Path | None:
 
 def _load_shard(path: Path) -> dict[str, list[Any]]:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(path.read_bytes())  # bytes: UTF-8 decoded in one go, not through a text stream
     except (OSError, ValueError):
         return {}
     if not isinstance(data, dict) or data.get("format") != fingerprint() or not isinstance(data.get("records"), dict):
