@@ -215,9 +215,8 @@ def read_bounded(path: Path, limit: int, limit_hint: str = "") -> bytes:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):  # replaced between the two looks
             raise Unreadable(Problem(path, 0, "不是普通文件（目录、命名管道或设备），未读取"))
-        too_big = Problem(path, 0, f"文件超过 {limit} 字节的上限{limit_hint}，未读取")
         if st.st_size > limit:
-            raise Unreadable(too_big)
+            raise Unreadable(Problem(path, 0, f"文件超过 {limit} 字节的上限{limit_hint}，未读取"))
         chunks, got = [], 0
         while True:
             chunk = os.read(fd, min(1 << 20, limit + 1 - got))
@@ -226,7 +225,7 @@ def read_bounded(path: Path, limit: int, limit_hint: str = "") -> bytes:
             chunks.append(chunk)
             got += len(chunk)
             if got > limit:
-                raise Unreadable(too_big)
+                raise Unreadable(Problem(path, 0, f"文件超过 {limit} 字节的上限{limit_hint}，未读取"))
         return b"".join(chunks)
     except OSError as exc:
         raise Unreadable(Problem(path, 0, f"无法读取：{exc.strerror}")) from None
