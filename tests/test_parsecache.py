@@ -121,3 +121,48 @@ def test_small_folders_do_without(three, data_dir, monkeypatch, _cache) -> None:
     monkeypatch.setattr(parsecache, "MIN_FILES", 200)
     Store(data_dir).load_all()
     assert not _cache.exists()
+
+
+def _no_reading(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    read: list[Path] = []
+    real = records.record_bytes
+
+    def spy(path: Path, *a, **k):
+        read.append(path)
+        return real(path, *a, **k)
+
+    monkeypatch.setattr(records, "record_bytes", spy)
+    return read
+
+
+def test_an_unchanged_file_is_trusted_by_its_stat_key_as_git_does(three, data_dir, monkeypatch) -> None:
+    """A file whose size, mtime, ctime and inode are what they were when its bytes were read (and not
+    racily so) is taken from the cache without reading it; a same-length edit with the old mtime put
+    back changes the ctime, and is read (and seen)."""
+    monkeypatch.setattr(parsecache, "RACY_NS", 0)  # the files were written before the first load began
+    first, _ = Store(data_dir).load_all()
+    read = _no_reading(monkeypatch)
+    again, _ = Store(data_dir).load_all()
+    assert read == [] and again == first and _lines(again) == _lines(first)
+    path = Store(data_dir).path_for(three[1])
+    st = path.stat()
+    path.write_text(path.read_text(encoding="utf-8").replace("王小明", "王大明"), encoding="utf-8")
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))
+    cs, _ = Store(data_dir).load_all()
+    assert read == [path] and [c.customer.name for c in cs if c.id == three[1]] == ["王大明"]
+
+
+def test_a_racily_clean_file_is_read_again_until_it_is_not(three, data_dir, monkeypatch) -> None:
+    """Modified within RACY_NS of the load that read it: its stat key could hide a second write in the
+    same timestamp, so the next load reads and hashes it again (and, once it is old enough, trusts it)."""
+    first, _ = Store(data_dir).load_all()  # RACY_NS of 2 s: the files were just written
+    read = _no_reading(monkeypatch)
+    Store(data_dir).load_all()
+    assert sorted(read) == sorted(Store(data_dir).path_for(i) for i in three)
+    monkeypatch.setattr(parsecache, "RACY_NS", 0)
+    read.clear()
+    Store(data_dir).load_all()  # read once more (the entries were racy), now stored with a trusted key
+    assert len(read) == 3
+    read.clear()
+    again, _ = Store(data_dir).load_all()
+    assert read == [] and again == first

@@ -3,15 +3,20 @@
 Parsing YAML is most of what `check-overdue`, `list`, `report` and `export`
 spend on a large folder (≈0.35 ms a record even with libyaml; 100 000 records
 take half a minute). This cache keeps every record that parsed cleanly, one
-JSON shard per month folder, keyed by file name **and a hash of the file's
-exact bytes**: a record is taken from the cache only when its file still holds
-the very bytes it was parsed from. So a change is always seen — by tousu, by a
-hand edit, by a restored backup, by another machine on a network share —
-whatever the clocks and timestamps say, and a writer racing with a reader can
-at worst cost a re-parse. A record is parsed from the very bytes that were
-hashed (one read), and stored only if it reads back equal. Each record is kept as JSON text within
-the shard and decoded only when it is used: a load of a few files of a big month does not build the
-whole month, and a month's load never holds two copies of it.
+JSON shard per month folder, keyed by file name, **a hash of the file's exact
+bytes** and the file's stat key. A record is taken from the cache only when its
+file still holds the very bytes it was parsed from: either its stat key (size,
+mtime_ns, ctime_ns, inode) is the one it had when those bytes were read — as
+git's index trusts a file, and as tousu's own index does; any write changes the
+ctime, which no program can set back — or, when the stat key changed or was
+racily clean (the file was modified within RACY_NS of the load that read it), its
+bytes are read and hashed again. So a change is always seen — by tousu, by a hand
+edit, by a restored backup, by another machine on a network share — and a writer
+racing with a reader can at worst cost a re-parse. A record is parsed from the
+very bytes that were hashed (one read), and stored only if it reads back equal.
+Each record is kept as JSON text within the shard and decoded only when it is
+used: a load of a few files of a big month does not build the whole month, and a
+month's load never holds two copies of it.
 
 It is never the source of truth: a missing, stale, corrupt or unwritable cache
 only means parsing again. Files with problems are never cached, so every
@@ -33,10 +38,12 @@ import json
 import os
 import sys
 import tempfile
+import time
 from dataclasses import MISSING, fields
 from datetime import datetime
 from itertools import groupby
 from pathlib import Path
+from stat import S_ISREG
 from typing import Any
 
 from tousu.domain import model
@@ -47,10 +54,13 @@ from tousu.errors import Problem
 from tousu.domain.model import Complaint, Customer, Event
 from tousu.timeutil import to_china
 
+RACY_NS = 2_000_000_000
+"""A file modified this close to the load that read it is racily clean: its stat key is not trusted."""
+
 MIN_FILES = 200
 """Below this many records in one load, the cache is not worth a file."""
 
-_FORMAT = "tousu-parsecache-2"  # 2: each entry's record as JSON text, decoded only when it is used
+_FORMAT = "tousu-parsecache-3"  # 2: each entry's record as JSON text, decoded only when it is used; 3: stat key
 _EVENT_FIELDS = tuple(f.name for f in fields(Event))  # with `line`
 _EVENT_TIMES = frozenset(f.name for f in fields(Event) if "datetime" in str(f.type))
 _EVENT_DEFAULTS = {f.name: (None if f.default is MISSING else f.default) for f in fields(Event)}
@@ -184,16 +194,36 @@ def _save_shard(path: Path, root: Path, entries: dict[str, list[Any]]) -> None:
         pass  # a cache that cannot be written is only a slower next run
 
 
-def _read_one(path: Path, entry: Any, max_bytes: int) -> tuple[Result, list[Any] | None]:
-    """The record at `path` and the cache entry to keep for it (None: keep none)."""
+def _read_one(path: Path, entry: Any, max_bytes: int, start_ns: int) -> tuple[Result, list[Any] | None]:
+    """The record at `path` and the cache entry to keep for it (None: keep none).
+
+    An entry is [digest of the bytes, the record as JSON text, the file's stat key when it was read].
+    The entry is taken without reading the file when the file's stat key is still that one (size,
+    mtime_ns, ctime_ns, inode: as git's index trusts a file; a write changes ctime, which no one can set
+    back) and was not racy (modified within RACY_NS of the load that read it: then the bytes are read
+    and hashed next time too); otherwise the bytes are read and their hash decides."""
+    try:
+        st = os.lstat(path)
+    except OSError:
+        st = None
+    key = None if st is None or not S_ISREG(st.st_mode) else [st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino]
+    valid = isinstance(entry, list) and len(entry) == 3 and isinstance(entry[1], str)
+    if valid and key is not None and entry[2] == key and key[0] <= max_bytes and files.outside(path) is None:
+        try:
+            return (decode(json.loads(entry[1]), path), []), entry
+        except Exception:  # noqa: BLE001 - a damaged entry is only a miss
+            pass
+    if key is not None and (key[1] >= start_ns - RACY_NS or key[2] >= start_ns - RACY_NS):
+        key[0] = -1  # racily clean: its stat key is never trusted
     try:
         raw = records.record_bytes(path, max_bytes)
     except yamlio.Unreadable as exc:  # not a regular file inside the data folder, too big, unreadable
         return (None, [exc.problem]), None
     digest = hashlib.blake2b(raw, digest_size=16).hexdigest()
-    if isinstance(entry, list) and len(entry) == 2 and entry[0] == digest and isinstance(entry[1], str):
+    if valid and entry[0] == digest:
         try:
-            return (decode(json.loads(entry[1]), path), []), entry
+            c = decode(json.loads(entry[1]), path)
+            return (c, []), entry if entry[2] == key else [digest, entry[1], key]
         except Exception:  # noqa: BLE001 - a damaged entry is only a miss
             pass
     c, problems = records.parse(raw, path)  # the very bytes hashed: no window for another version
@@ -205,7 +235,7 @@ def _read_one(path: Path, entry: Any, max_bytes: int) -> tuple[Result, list[Any]
             return (c, problems), None
     except (OSError, _Uncacheable, ValueError, TypeError):
         return (c, problems), None
-    return (c, problems), [digest, text]
+    return (c, problems), [digest, text, key]
 
 
 def read_all(root: Path, paths: list[Path], max_bytes: int = files.MAX_RECORD_BYTES,
@@ -236,6 +266,7 @@ def _read_all(root: Path, paths: list[Path], max_bytes: int, whole: bool) -> lis
     if folder is None:  # no cache folder (a user without a home directory): cachedir said so
         return [records.read(p, max_bytes) for p in paths]
     out: list[Result] = []
+    start_ns = time.time_ns()
     for parent, group in groupby(paths, key=lambda p: p.parent):
         shard_path = folder / f"{parent.name}.json"
         shard = _load_shard(shard_path)
@@ -243,7 +274,7 @@ def _read_all(root: Path, paths: list[Path], max_bytes: int, whole: bool) -> lis
         changed = False
         for path in group:
             old = shard.get(path.name)
-            result, entry = _read_one(path, old, max_bytes)
+            result, entry = _read_one(path, old, max_bytes, start_ns)
             out.append(result)
             if entry is not None:
                 kept[path.name] = entry
