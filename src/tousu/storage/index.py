@@ -48,13 +48,11 @@ from tousu.domain.deadlines import Stage, stages
 from tousu.domain.lifecycle import rule_problems
 from tousu.domain.workdays import WorkCalendar
 from tousu.errors import Problem
-from tousu.config.yamlio import Unreadable
-from tousu.storage import cachedir, files, records
+from tousu.storage import cachedir, indexbuild, records  # noqa: F401 - records: tests watch its reads
 from tousu.storage.indexquery import EVERYTHING, Narrow, in_folders, narrowing
-from tousu.storage.indexwalk import StatKey, UnnamableFile, Walk, stale, walk_of
-from tousu.storage.indexrows import (Summary, Tally, decode_problems, decode_stage, decode_summary,
-                                     decode_tally, encode_problems, encode_stage, encode_summary, encode_tally,
-                                     lookup_keys, tally_count, tally_last, tally_of, tally_values)
+from tousu.storage.indexwalk import UnnamableFile, Walk, stale, walk_of
+from tousu.storage.indexrows import (Summary, Tally, decode_problems, decode_stage, decode_summary, decode_tally,
+                                     tally_count, tally_last, tally_of, tally_values)
 from tousu.storage.store import Store
 
 MIN_FILES = 200
@@ -62,9 +60,6 @@ MIN_FILES = 200
 
 RACY_NS = 2_000_000_000
 """A file modified this close to (or after) the start of a refresh is re-read next time (FAT: 2 s ticks)."""
-
-BATCH = 2_000
-"""Files read and written per batch of a refresh."""
 
 BUSY_MS = 10_000
 """How long a refresh waits for another process's refresh before answering from the files."""
@@ -303,9 +298,7 @@ def _refresh(conn: Any, store: Store, rules: Rules, cal: WorkCalendar, key: str,
         for k in todo.gone + ([] if todo.rekey else [(f, n) for f, n, _ in todo.changed]):
             for table in _TABLES:
                 conn.execute(f"DELETE FROM {table} WHERE folder = ? AND name = ?", k)
-        racy: set[str] = set()
-        for i in range(0, len(todo.changed), BATCH):
-            racy |= _store_rows(conn, todo.changed[i:i + BATCH], store, rules, cal, start)
+        racy, _ = indexbuild.store(conn, todo.changed, indexbuild.Ctx(store, rules, cal, start - RACY_NS))
         for folder in todo.folders:
             digest = walk[folder].digest() if folder in walk else None
             if digest is not None:  # racily clean entries are stored with size -1: no digest may match
@@ -318,45 +311,6 @@ def _refresh(conn: Any, store: Store, rules: Rules, cal: WorkCalendar, key: str,
         if conn.in_transaction:
             conn.execute("ROLLBACK")
         raise
-
-
-def _store_rows(conn: Any, found: list[tuple[str, str, StatKey]], store: Store, rules: Rules, cal: WorkCalendar,
-                start: int) -> set[str]:
-    """Read these files and write their rows (a batch at a time: memory stays small at any size).
-    Returns the folders of the files stored racily clean."""
-    from tousu.storage import findings
-
-    file_rows, stage_rows, lookup_rows, racy = [], [], [], set()
-    for folder, name, st in found:
-        path = store.complaints / folder / name
-        c, problems = records.read(path, store.max_record_bytes)
-        if st[1] >= start - RACY_NS or st[2] >= start - RACY_NS:
-            st = (-1, *st[1:])  # racily clean: never trusted, read again next time
-            racy.add(folder)
-        if c is None:
-            file_rows.append((folder, name, *st, encode_problems(problems), None, None,
-                              _mentions_assess(path, store.max_record_bytes), None, None, None, None, None, None))
-            continue
-        assessed = any(e.action == "assess" for e in c.history)
-        summary, facts = encode_summary(c)
-        file_rows.append((folder, name, *st, None, encode_problems(rule_problems(c, rules)), summary,
-                          int(assessed), *facts, encode_problems(findings.of(c, rules)), encode_tally(c)))
-        stage_rows.extend((folder, name, i, int(s.pending), encode_stage(s), s.key, s.owner)
-                          for i, s in enumerate(stages(c, rules, cal)))
-        lookup_rows.append((folder, name, *lookup_keys(c)))
-    conn.executemany("INSERT OR REPLACE INTO files VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", file_rows)
-    conn.executemany("INSERT OR REPLACE INTO stages VALUES (?,?,?,?,?,?,?)", stage_rows)
-    conn.executemany("INSERT OR REPLACE INTO lookup VALUES (?,?,?,?,?,?,?,?,?,?)", lookup_rows)
-    return racy
-
-
-def _mentions_assess(path: Path, max_bytes: int) -> int:
-    """An unreadable file's flag as its bytes say; one that may not be read at all (a FIFO, a link out of the
-    folder, too big: storage/files.py) is flagged. (`ledger_files` takes every unreadable file anyway.)"""
-    try:
-        return int(b"assess" in files.record_bytes(path, max_bytes))
-    except Unreadable:
-        return 1
 
 
 # ---- querying ------------------------------------------------------------------------------
