@@ -28,6 +28,7 @@ from tousu.domain.workdays import WorkCalendar
 from tousu.reports import listing, search
 from tousu.reports import todo as todo_mod
 from tousu.storage import cachedir, index, indexwalk
+from tousu.storage import store as store_mod
 from tousu.storage.store import Store
 
 REPO = Path(__file__).resolve().parents[1]
@@ -390,6 +391,55 @@ def test_the_walk_sees_the_files_the_store_reads(data_dir: Path) -> None:
     for months in (None, [(2026, 11), (2026, 10)]):
         walk = indexwalk.walk_of(store, months)
         assert [store.complaints / f / n for f, listing in walk.items() for n in listing.names] == store.paths(months)
+
+
+def _listings_taken(store: Store, monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Count the month folders the walk lists itself (not taking Store.recover's listing)."""
+    real, listed = os.listdir, []
+
+    def counting(d):
+        if isinstance(d, int):  # the walk lists the open folder
+            listed.append(d)
+        return real(d)
+
+    monkeypatch.setattr(indexwalk.os, "listdir", counting)
+    return listed
+
+
+def test_the_walk_takes_the_listing_recover_just_made(bench_data: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    store = Store(bench_data)
+    assert store.recover() == []
+    listed = _listings_taken(store, monkeypatch)
+    walk = indexwalk.walk_of(store, None)
+    assert listed == [] and walk
+    assert [store.complaints / f / n for f, w in walk.items() for n in w.names] == store.paths()
+    indexwalk.walk_of(store, None)  # taken once: the next walk lists for itself
+    assert len(listed) == len(walk)
+
+
+@pytest.mark.parametrize("between", ["a file removed", "a write", "time"])
+def test_the_walk_lists_again_what_recovers_listing_may_not_say(bench_data: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                between: str) -> None:
+    """A file removed since recover() listed its folder, a file added by this process's write (Store.lock), or
+    a listing older than LISTED_S: the walk lists the folder itself, and sees what is there now."""
+    store = Store(bench_data)
+    assert store.recover() == []
+    first = sorted((bench_data / "complaints").rglob("TS*.yaml"))[0]
+    changed = first if between == "a file removed" else first.with_name(first.stem[:-4] + "9999.yaml")
+    if between == "a file removed":
+        first.unlink()
+    elif between == "a write":
+        with store.lock():
+            shutil.copy(first, changed)
+    else:
+        monkeypatch.setattr(store_mod, "LISTED_S", 0.0)
+        shutil.copy(first, changed)
+    listed = _listings_taken(store, monkeypatch)
+    walk = indexwalk.walk_of(store, None)
+    assert (changed.name in walk[first.parent.name].names) is changed.exists()
+    assert [store.complaints / f / n for f, w in walk.items() for n in w.names] == store.paths()
+    assert listed, "listed again"
+    assert -1 not in [k for w in walk.values() for k in w.keys]
 
 
 # ---- narrowed queries: the SQL keeps every complaint the report function keeps ----------------

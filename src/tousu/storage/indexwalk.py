@@ -16,6 +16,7 @@ import os
 from pathlib import Path
 from array import array
 from dataclasses import dataclass
+from operator import attrgetter
 from typing import Any
 
 from tousu.storage.indexquery import in_folders
@@ -54,23 +55,36 @@ _DIR_FD = os.stat in os.supports_dir_fd and os.listdir in os.supports_fd
 def walk_of(store: Store, months: list[tuple[int, int]] | None) -> Walk:
     """Each month folder's record files with their stat keys: Store.paths' files, in its order, without
     pathlib's per-file cost (at 100 000 files, sorting and joining Path objects took longer than the stats;
-    each name is stat'ed relative to its open folder where the system can)."""
+    each name is stat'ed relative to its open folder where the system can). The names Store.recover listed a
+    moment ago are taken rather than listed again (Store.listed); a folder one of whose names is gone since is
+    listed again."""
     out: Walk = {}
+    taken = store.listed()  # as Store.recover listed them a moment ago: not listed twice
     for d in store.month_dirs(months):
         fd = None
         try:
             fd = os.open(d, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0)) if _DIR_FD else None
-            names = [n for n in os.listdir(d if fd is None else fd) if n[:2] == "TS" and n[-5:] == ".yaml"]  # TS*.yaml
-            if not all(n.isascii() for n in names):
-                _check_names(d, names)
-            names.sort()
-            out[d.name] = _listing(names, fd, str(d))
+            listed = taken.get(d.name)
+            listing = _listing(_names(d, fd, listed), fd, str(d))
+            if listed is not None and -1 in listing.keys[::4]:  # a name listed then is gone: list it again
+                listing = _listing(_names(d, fd, None), fd, str(d))
+            out[d.name] = listing
         except OSError:
             continue  # not a folder (or gone): Store.paths skips it too
         finally:
             if fd is not None:
                 os.close(fd)
     return out
+
+
+def _names(d: Path, fd: int | None, listed: list[str] | None) -> list[str]:
+    """The record files' names (TS*.yaml) in the month folder, sorted."""
+    names = [n for n in (os.listdir(d if fd is None else fd) if listed is None else listed)
+             if n[:2] == "TS" and n[-5:] == ".yaml"]
+    if not all(n.isascii() for n in names):
+        _check_names(d, names)
+    names.sort()
+    return names
 
 
 class UnnamableFile(ValueError):
@@ -85,16 +99,17 @@ def _check_names(d: Path, names: list[str]) -> None:
             raise UnnamableFile(os.path.join(d, n)) from None
 
 
+_key = attrgetter("st_size", "st_mtime_ns", "st_ctime_ns", "st_ino")
+
+
 def _listing(names: list[str], fd: int | None, base: str) -> Listing:
     keys: list[int] = []
-    add, stat = keys.extend, _stat
+    add, stat, key = keys.extend, _stat, _key
     for n in names:
         try:
-            st = stat(n, dir_fd=fd) if fd is not None else stat(os.path.join(base, n))
+            add(key(stat(n, dir_fd=fd) if fd is not None else stat(os.path.join(base, n))))
         except OSError:
             add((-1, -1, -1, -1))  # gone or unreadable: read (and report) it every time
-            continue
-        add((st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino))
     return Listing(names, keys)
 
 
