@@ -64,8 +64,9 @@ RACY_NS = 2_000_000_000
 BUSY_MS = 10_000
 """How long a refresh waits for another process's refresh before answering from the files."""
 
-_FORMAT = "tousu-index-6"  # 3: `findings` per file (tousu check's, printed by every loader); 4: `tally`;
-# 5: the 催办 in the summary (todo shows them); 6: the tally's ID, 投诉项 and customer keys (重复投诉)
+_FORMAT = "tousu-index-7"  # 3: `findings` per file (tousu check's, printed by every loader); 4: `tally`;
+# 5: the 催办 in the summary (todo shows them); 6: the tally's ID, 投诉项 and customer keys (重复投诉);
+# 7: lookup.keys (find's keys in one text)
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS folders (folder TEXT PRIMARY KEY, digest TEXT NOT NULL) WITHOUT ROWID;
@@ -82,7 +83,7 @@ CREATE TABLE IF NOT EXISTS stages (
 CREATE TABLE IF NOT EXISTS lookup (
     folder TEXT NOT NULL, name TEXT NOT NULL, phone_digits TEXT NOT NULL, account TEXT NOT NULL,
     account0 TEXT NOT NULL, ref TEXT, id TEXT NOT NULL, cname TEXT NOT NULL, address TEXT NOT NULL,
-    content TEXT NOT NULL,
+    content TEXT NOT NULL, keys TEXT NOT NULL,
     PRIMARY KEY (folder, name)) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS pending_stages ON stages (pending, owner, folder, name);
 CREATE INDEX IF NOT EXISTS files_notes ON files (folder, name) WHERE notes IS NOT NULL;

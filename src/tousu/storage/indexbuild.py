@@ -41,7 +41,7 @@ HELPER_MIN = 4_000
 PART = 500
 """Files per part when two processes share a refresh (small parts: both finish at about the same time)."""
 
-_COLUMNS = {"files": 16, "stages": 7, "lookup": 10}
+_COLUMNS = {"files": 16, "stages": 7, "lookup": 11}
 """The index's tables with a row (or rows) per record file, and their number of columns (index._SCHEMA)."""
 
 Found = list[tuple[str, str, StatKey]]  # (month folder, file name, stat key) of the files to read

@@ -86,7 +86,19 @@ def _lookup(query: str) -> tuple[str, list[str]]:
     if words:
         ors.append("(" + " AND ".join("instr(content, ?)" for _ in words) + ")")
         args += words
-    return " OR ".join(ors), args
+    sieve, sargs = _sieve(q, digits, words)
+    return f"{sieve} AND ({' OR '.join(ors)})", sargs + args
+
+
+def _sieve(q: str, digits: str, words: list[str]) -> tuple[str, list[str]]:
+    """What every row the tests above keep holds in `keys` (storage/indexrows.py): the query, its digits, the
+    query without leading zeros, or each of its words; one scan of one column sieves the rows first."""
+    needles = list(dict.fromkeys([q, digits, q.lstrip("0")] if q.isdigit() or digits_only(q) else [q]))
+    ors = ["instr(keys, ?)"] * len(needles)
+    if len(words) > 1:
+        ors.append("(" + " AND ".join("instr(keys, ?)" for _ in words) + ")")
+        needles += words
+    return "(" + " OR ".join(ors) + ")", needles
 
 
 def in_folders(folders: list[str] | None, alias: str = "") -> tuple[str, list[str]]:
