@@ -174,7 +174,10 @@ def test_index_equals_files_through_random_edits(bench_data: Path, seed: int) ->
     assert len(set(kinds) - {"none"}) >= 3, kinds  # several kinds of edit, not one repeated
 
 
-def test_every_kind_of_edit_is_seen(bench_data: Path) -> None:
+def test_every_kind_of_edit_is_seen(pending_data: Path) -> None:
+    """Each kind of edit once. On records with something pending: a random folder of 60 has none about one
+    time in five, and then no tousu step can be made (the test failed so)."""
+    bench_data = pending_data
     rng = random.Random(7)
     _views(bench_data)
     for kind in ("hand", "step", "delete", "rename", "break", "rules", "new"):
