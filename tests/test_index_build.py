@@ -159,3 +159,19 @@ def test_a_helpers_file_left_by_a_killed_refresh_is_removed(data: Path, monkeypa
     key = index.key_of(data / "rules.yaml", data / "org.yaml")
     assert index._indexed(store, rules, WorkCalendar(rules.holidays, rules.workdays), key, None, False).items
     assert not left.exists() and path.exists()
+
+
+def test_a_process_with_other_threads_builds_alone(data: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No fork where another thread runs (a program embedding tousu): the same tables from one process."""
+    import threading
+
+    want = _one_process(data, monkeypatch)
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        got, helped = _build(data, monkeypatch)
+    finally:
+        stop.set()
+        other.join()
+    assert helped == 0 and got == want

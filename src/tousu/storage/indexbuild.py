@@ -18,6 +18,7 @@ from __future__ import annotations
 import gc
 import os
 import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -126,12 +127,15 @@ def store(conn: Any, found: Found, ctx: Ctx) -> tuple[set[str], int]:
 
 
 def _can_fork() -> bool:
-    """A second core, and a system where a forked copy of this process can go on as it is."""
+    """A second core, and a system where a forked copy of this process can go on as it is: Linux, and no
+    other thread (tousu runs none; a program that embeds it might, and a lock one held would stay held in
+    the copy)."""
     try:
         cores = len(os.sched_getaffinity(0))
     except (AttributeError, OSError):
         cores = os.cpu_count() or 1
-    return cores >= 2 and sys.platform.startswith("linux") and hasattr(os, "fork")
+    return (cores >= 2 and sys.platform.startswith("linux") and hasattr(os, "fork")
+            and threading.active_count() == 1)
 
 
 def _shared(conn: Any, parts: list[Found], ctx: Ctx) -> tuple[set[str], int]:
