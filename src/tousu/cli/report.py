@@ -12,7 +12,8 @@ from typing import Annotated, Any, Optional
 import typer
 from rich.markup import escape
 
-from tousu.cli.common import app_of, check_format, command, err, out, print_json, print_notes, print_problems
+from tousu.cli.common import (app_of, check_format, command, err, keep_loaded, out, print_json, print_notes,
+                              print_problems)
 from tousu.cli.context import App, parse_at
 from tousu.domain import ledger as ledger_mod
 from tousu.domain.model import Complaint
@@ -170,6 +171,7 @@ def _checked(a: App, complaints: list[Complaint], problems: list[Problem], notes
 def _month(a: App, mon: Month, as_of: Any, unmask: bool) -> tuple[dict[str, Any], list[Problem]]:
     a.org  # noqa: B018 - a broken org.yaml is an error before any record is read
     got = loading.load_for_month(a.store, mon, a.rules.repeat_window_days, as_of, _Index(a))
+    keep_loaded()
     complaints = got.complaints
     problems = _checked(a, got.unchecked, got.problems, got.notes, got.findings)
     # --at: later steps and assessments do not count; the ledger is worked out from the assessed alone
@@ -180,7 +182,8 @@ def _month(a: App, mon: Month, as_of: Any, unmask: bool) -> tuple[dict[str, Any]
     data = month_report(
         complaints, a.rules, a.calendar, mon.year, mon.month, as_of=as_of, units=a.org.unit_names,
         ranked=tuple(u.name for u in a.org.units if u.kind == "基层单位"),
-        households=a.org.households, unmask=unmask, penalties=penalties, later_penalties=later, tallies=got.tallies, tally_counts=got.counts,
+        households=a.org.households, unmask=unmask, penalties=penalties, later_penalties=later,
+        tallies=got.tallies, tally_counts=got.counts,
         ledger=ledger_mod.ledger(seen, a.org, mon),
         unit_fines=ledger_mod.unit_fines(seen, a.rules, mon),
     )
@@ -216,6 +219,7 @@ class _Index:
 
 def _half(a: App, period: Half, as_of: Any) -> tuple[dict[str, Any], list[Problem]]:
     complaints, problems = a.load_all(loading.months_up_to(a.store, period.last))
+    keep_loaded()
     problems = _checked(a, complaints, problems)
     seen = [as_of_view(c, as_of) for c in complaints]  # --at: later steps and assessments do not count
     data = jsonable(half_year(seen, a.rules, a.org, period, as_of))

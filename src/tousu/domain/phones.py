@@ -77,8 +77,8 @@ def parse_phone(typed: str) -> Phone:
 def phone_digits(typed: str) -> str:
     """The canonical digits of a stored phone (no extension); for one that no longer parses
     (written by hand or before these checks), its digits as they stand."""
-    if isinstance(typed, str) and len(typed) == 11 and typed.isascii() and _MOBILE.match(typed):  # as tousu stores a mobile: itself
-        return typed
+    if isinstance(typed, str) and len(typed) == 11 and typed.isascii() and _MOBILE.match(typed):
+        return typed  # a mobile as tousu stores it: its own digits
     try:
         return parse_phone(typed).number
     except TousuError:

@@ -47,9 +47,10 @@ def months_counted(mon: Month, repeat_window_days: int) -> set[Month]:
 
 @dataclass
 class Loaded:
-    """What a month's bulletin works from: complaints in full, the tallies of those it only counts (from the
-    index: whole in the repeat window, else only their counts per month), the files that could not be read, what is printed about the records (`notes`, `findings`) as
-    far as the index knows it, and the complaints whose notes and findings are still to be worked out."""
+    """What a month's bulletin works from: complaints in full; the tallies of those it only counts (from the
+    index: whole in the repeat window, else only their counts per month); the files that could not be
+    read; what is printed about the records (`notes`, `findings`) as far as the index knows it; and the
+    complaints whose notes and findings are still to be worked out."""
 
     complaints: list[Complaint]
     problems: list[Problem]
