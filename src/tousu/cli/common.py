@@ -12,7 +12,7 @@ import os
 import sys
 from datetime import datetime
 from pathlib import Path
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Annotated, Any, Callable, Optional
 
 import typer
@@ -130,17 +130,49 @@ def keep_loaded() -> None:
 
 def print_json(data: Any) -> None:
     """Valid UTF-8 JSON whatever a file name holds: bytes that were not UTF-8 (lone surrogates in Python)
-    are written as JSON's own escapes (\\udcff), as a JSON reader reads them back. Written a megabyte at
-    a time: a province's bulletin is tens of megabytes of text, never held whole (nor in three copies)."""
+    are written as JSON's own escapes (\\udcff), as a JSON reader reads them back.
+
+    Laid out for reading and for line tools: each item of the top level on a line of its own, and so is
+    each item of a list or object it holds (a complaint, a stage, a unit's row); anything deeper stays on
+    its item's line. That lets the C encoder write every line (json's indent= is pure Python: half a
+    second for a province's bulletin). Written a megabyte at a time, never the whole text at once."""
     part: list[str] = []
     size = 0
-    for chunk in json.JSONEncoder(ensure_ascii=False, indent=2).iterencode(data):
-        part.append(chunk)
-        size += len(chunk)
+    for line in _json_lines(data):
+        part.append(line)
+        size += len(line)
         if size >= 1 << 20:
             _write_json("".join(part))
             part, size = [], 0
     _write_json("".join(part) + "\n")
+
+
+_compact = json.JSONEncoder(ensure_ascii=False).encode  # the C encoder: separators ", " and ": "
+
+
+def _json_lines(data: Any, indent: str = "", depth: int = 0) -> Iterator[str]:
+    """The JSON text of `data` in pieces; containers of the first two levels one item per line."""
+    if depth > 1 or not isinstance(data, (dict, list, tuple)) or not data:
+        yield _compact(data)
+        return
+    inner = indent + "  "
+    if isinstance(data, dict):
+        yield "{\n"
+        for i, (k, v) in enumerate(data.items()):
+            yield f"{',' if i else ''}{chr(10) if i else ''}{inner}{_key(k)}: "
+            yield from _json_lines(v, inner, depth + 1)
+        yield f"\n{indent}}}"
+    else:
+        yield "[\n"
+        for i, v in enumerate(data):
+            yield f"{',' if i else ''}{chr(10) if i else ''}{inner}"
+            yield from _json_lines(v, inner, depth + 1)
+        yield f"\n{indent}]"
+
+
+def _key(k: Any) -> str:
+    """An object key as json writes it (a number, true, false or null as its text)."""
+    return _compact(k if isinstance(k, str) else _compact(k) if k is None or isinstance(k, (bool, int, float)) else k)
 
 
 def _write_json(text: str) -> None:
