@@ -144,3 +144,21 @@ def test_stray_temp_files_are_removed_only_when_theirs_and_their_writer_is_gone(
     assert not stray.exists() and live.exists() and mine.exists() and other.exists()
     found, problems = Store(data).load_all()
     assert found == [] and problems == []  # temp files are never read as records
+
+
+def test_a_stray_temp_file_of_the_id_register_is_removed_too(tmp_path: Path) -> None:
+    """A command killed while it wrote .tousu-ids (the highest ID of each day) leaves its temp file in the
+    data folder itself, not in a month folder: the next command removes it as it removes a record's."""
+    from tousu.storage.store import Store
+
+    data = _data(tmp_path / "d")
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    gone = int(dead.stdout)
+    stray = data / f"..tousu-ids.{gone}.k9x_2ab.tmp"
+    live = data / f"..tousu-ids.{os.getppid()}.q1w2e3.tmp"  # a live writer's
+    note = data / f"..tousu-ids.{gone}.k9x_2ab.tmp.bak"  # not a tousu temp name
+    for p in (stray, live, note):
+        p.write_text("TS20251103: 1\n", encoding="utf-8")
+    assert Store(data).recover() == ["已清理 1 个被中断的 tousu 命令留下的临时文件"]
+    assert not stray.exists() and live.exists() and note.exists()
+    assert sorted(_leftovers(data)) == sorted([live, note])

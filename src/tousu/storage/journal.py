@@ -28,6 +28,8 @@ _MANIFEST = "MANIFEST"
 _COMMITTED = "COMMITTED"
 # tousu's temporary names beside a record: .TS202611260001.yaml.<pid>.<random>.tmp (yamlio writes them)
 TEMP_NAME = re.compile(r"^\.(TS\d{12}\.yaml)\.(\d+)\.[A-Za-z0-9_]+\.tmp$")
+ROOT_TEMP_NAME = re.compile(r"^\.(\.tousu-ids)\.(\d+)\.[A-Za-z0-9_]+\.tmp$")
+"""A temp file of the ID register (store.GIVEN_NAME) in the data folder itself, as yamlio's writer names it."""
 
 
 @dataclass(frozen=True)
@@ -128,7 +130,7 @@ def recover(root: Path) -> list[str]:
         else:
             notes.append("上次的导入被中断（未提交）：已撤销，该次导入没有写入任何记录")
         shutil.rmtree(jdir)
-    removed = clean_temp_files(Path(root) / "complaints")
+    removed = clean_temp_files(Path(root) / "complaints") + _clean(Path(root), ROOT_TEMP_NAME)
     if removed:
         notes.append(f"已清理 {removed} 个被中断的 tousu 命令留下的临时文件")
     return notes
@@ -140,16 +142,21 @@ def clean_temp_files(folder: Path) -> int:
     if not folder.is_dir():
         return 0
     for month in folder.iterdir():
-        if not month.is_dir() or month.is_symlink():
-            continue
-        for p in month.iterdir():
-            m = TEMP_NAME.match(p.name)
-            if m and p.is_file() and not p.is_symlink() and not _alive(int(m.group(2))):
-                try:
-                    p.unlink()
-                    removed += 1
-                except OSError:
-                    pass
+        if month.is_dir() and not month.is_symlink():
+            removed += _clean(month, TEMP_NAME)
+    return removed
+
+
+def _clean(folder: Path, pattern: re.Pattern[str]) -> int:
+    removed = 0
+    for p in folder.iterdir():
+        m = pattern.match(p.name)
+        if m and p.is_file() and not p.is_symlink() and not _alive(int(m.group(2))):
+            try:
+                p.unlink()
+                removed += 1
+            except OSError:
+                pass
     return removed
 
 

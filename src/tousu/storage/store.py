@@ -106,6 +106,14 @@ def _has_temp(listed: dict[str, list[str]]) -> bool:
     return any(journal.TEMP_NAME.match(n) for names in listed.values() for n in names if n.startswith("."))
 
 
+def _has_root_temp(root: Path) -> bool:
+    """The same look in the data folder itself (the ID register's temp files)."""
+    try:
+        return any(journal.ROOT_TEMP_NAME.match(n) for n in os.listdir(root) if n.startswith(".."))
+    except OSError:
+        return False
+
+
 class Store:
     """Complaint records under a data folder."""
 
@@ -227,7 +235,7 @@ class Store:
         what was done, for the command to say. Every command over the data folder runs this first."""
         if not (self.root / journal.JOURNAL).exists():
             listed = _listings(self.complaints)
-            if not _has_temp(listed):
+            if not _has_temp(listed) and not _has_root_temp(self.root):
                 self._listed = (time.monotonic(), listed)  # nothing to do: the index's walk, next, need not
                 return []  # list them again
         with self.lock():
