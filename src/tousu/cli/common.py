@@ -159,20 +159,24 @@ def _json_lines(data: Any, indent: str = "", depth: int = 0) -> Iterator[str]:
     if isinstance(data, dict):
         yield "{\n"
         for i, (k, v) in enumerate(data.items()):
-            yield f"{',' if i else ''}{chr(10) if i else ''}{inner}{_key(k)}: "
+            yield f"{',' + chr(10) if i else ''}{inner}{_key(k)}: "
             yield from _json_lines(v, inner, depth + 1)
         yield f"\n{indent}}}"
     else:
         yield "[\n"
         for i, v in enumerate(data):
-            yield f"{',' if i else ''}{chr(10) if i else ''}{inner}"
+            yield f"{',' + chr(10) if i else ''}{inner}"
             yield from _json_lines(v, inner, depth + 1)
         yield f"\n{indent}]"
 
 
 def _key(k: Any) -> str:
-    """An object key as json writes it (a number, true, false or null as its text)."""
-    return _compact(k if isinstance(k, str) else _compact(k) if k is None or isinstance(k, (bool, int, float)) else k)
+    """An object key as json writes it: a number, true, false or null as its text; any other kind refused."""
+    if isinstance(k, str):
+        return _compact(k)
+    if k is None or isinstance(k, (bool, int, float)):
+        return _compact(_compact(k))
+    raise TypeError(f"keys must be str, int, float, bool or None, not {type(k).__name__}")
 
 
 def _write_json(text: str) -> None:

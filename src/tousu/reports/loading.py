@@ -93,7 +93,8 @@ def load_for_month(store: Store, mon: Month, repeat_window_days: int, as_of: dat
     filed under the month it was recorded, whatever the 受理 month) or a 催办 in the month. Without the
     index every file of those months is read, with the same answer.
     """
-    counted = _ym(months_counted(mon, repeat_window_days))
+    counting = months_counted(mon, repeat_window_days)
+    counted = _ym(counting)
     window = _ym(repeat_months(mon, repeat_window_days) - {mon})
     picked = None if index is None else index.count_files(counted, min(mon.start, as_of), _ym([mon]), window)
     if picked is None:
@@ -102,9 +103,8 @@ def load_for_month(store: Store, mon: Month, repeat_window_days: int, as_of: dat
     else:
         found, problems = store.load_files(picked.paths)
         out = Loaded(found, problems, picked.tallies, picked.counts, picked.notes, picked.findings)
-    full = months_counted(mon, repeat_window_days) | {mon}
     older = _ym(m for m in (_month_of_folder(d.name) for d in store.month_dirs())
-                if m is not None and m <= mon and m not in full)
+                if m is not None and m < mon and m not in counting)
     if older:
         chosen = index.ledger_files(older, mon.start) if index is not None else None
         more, errs = store.load_all(older) if chosen is None else store.load_files(chosen)

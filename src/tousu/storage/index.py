@@ -190,7 +190,7 @@ def _indexed(store: Store, rules: Rules, cal: WorkCalendar, key: str,
     walk = _walk(store, months)
     if sum(len(w.names) for w in walk.values()) < MIN_FILES and months is None:
         raise Unavailable("small")
-    folders = None if months is None else sorted(set(walk) | {f"{y:04d}-{m:02d}" for y, m in months})
+    folders = None if months is None else sorted(set(walk) | {_folder_name(m) for m in months})
     with _fresh(store, rules, cal, key, walk, folders) as conn:
         return _query(conn, store, folders, pending_only, narrow)
 
@@ -382,7 +382,7 @@ def count_files(store: Store, rules: Rules, cal: WorkCalendar, key: str, months:
     whole = None if detail is None else {_folder_name(m) for m in detail}
     out = Counted([], [], defaultdict(lambda: [0, 0]), [], [])
     columns = "folder, name, assessed, problems, notes, findings, tally"
-    for rows in _select(store, rules, cal, key, [*months, *full], columns, "1"):
+    for rows in _select(store, rules, cal, key, [*months, *full], columns):
         plain = iter(tally_values([t for f, *_, t in rows if t is not None and f not in read_all]))
         for f, n, assessed, problems, notes, found, tally in rows:
             v = next(plain) if tally is not None and f not in read_all else None
@@ -408,7 +408,7 @@ def ledger_files(store: Store, rules: Rules, cal: WorkCalendar, key: str,
     assessment (the ledger carries fines over, 第二十八条), unreadable (reported), or — given `since` —
     with an event at or after it (a 催办 of the report month on an old complaint), in Store.paths' order."""
     return [store.complaints / f / n for rows in _select(store, rules, cal, key, months,
-                                                          "folder, name, assessed, problems, tally", "1")
+                                                          "folder, name, assessed, problems, tally")
             for f, n, assessed, problems, tally in rows
             if assessed or problems is not None or tally is None
             or (since is not None and decode_tally(tally).last_at >= since)]
@@ -419,15 +419,15 @@ def _folder_name(month: tuple[int, int]) -> str:
 
 
 def _select(store: Store, rules: Rules, cal: WorkCalendar, key: str, months: Iterable[tuple[int, int]],
-            columns: str, cond: str, batch: int = 2000) -> Iterator[list[tuple[Any, ...]]]:
-    """`columns` of the months' rows of `files` that meet `cond`, in Store.paths' order, once the index is
-    fresh for those months: `batch` rows at a time."""
+            columns: str, batch: int = 2000) -> Iterator[list[tuple[Any, ...]]]:
+    """`columns` of the months' rows of `files`, in Store.paths' order, once the index is fresh for those
+    months: `batch` rows at a time."""
     if not enabled():
         raise Unavailable("off")
     months = sorted(set(months))
     folders = sorted(_folder_name(m) for m in months)
     with _fresh(store, rules, cal, key, _walk(store, months), folders) as conn:
         where, args = in_folders(folders)
-        cursor = conn.execute(f"SELECT {columns} FROM files WHERE {cond}{where} ORDER BY folder, name", args)
+        cursor = conn.execute(f"SELECT {columns} FROM files WHERE 1{where} ORDER BY folder, name", args)
         while rows := cursor.fetchmany(batch):
             yield rows

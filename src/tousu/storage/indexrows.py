@@ -114,8 +114,7 @@ class Tally(NamedTuple):
 
 def encode_tally(c: Complaint) -> str:
     last = max((e.at for e in c.history), default=c.received_at)
-    return json.dumps([c.received_at.isoformat(), c.counted, c.voided, last.isoformat(), c.id, c.item,
-                       customer_keys(c.customer)], ensure_ascii=False)
+    return _dumps([c.received_at, c.counted, c.voided, last, c.id, c.item, customer_keys(c.customer)])
 
 
 def decode_tally(text: str) -> Tally:
