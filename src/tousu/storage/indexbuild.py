@@ -100,9 +100,19 @@ def _mentions_assess(path: Path, max_bytes: int) -> int:
         return 1
 
 
+_INSERT = {table: f"INSERT OR REPLACE INTO {table} VALUES ({','.join('?' * n)})" for table, n in _COLUMNS.items()}
+
+
 def write(conn: Any, rows: Rows) -> None:
-    for table, n in _COLUMNS.items():
-        conn.executemany(f"INSERT OR REPLACE INTO {table} VALUES ({','.join('?' * n)})", getattr(rows, table))
+    for table, sql in _INSERT.items():
+        conn.executemany(sql, getattr(rows, table))
+
+
+def _read_into(conn: Any, found: Found, ctx: Ctx, racy: set[str]) -> None:
+    """Read these files and write their rows; the folders of those stored racily clean into `racy`."""
+    rows = rows_of(found, ctx)
+    write(conn, rows)
+    racy |= rows.racy
 
 
 def store(conn: Any, found: Found, ctx: Ctx) -> tuple[set[str], int]:
@@ -117,9 +127,7 @@ def store(conn: Any, found: Found, ctx: Ctx) -> tuple[set[str], int]:
             return _shared(conn, [found[i:i + size] for i in range(0, len(found), size)], ctx)
         racy: set[str] = set()
         for i in range(0, len(found), BATCH):
-            rows = rows_of(found[i:i + BATCH], ctx)
-            write(conn, rows)
-            racy |= rows.racy
+            _read_into(conn, found[i:i + BATCH], ctx, racy)
         return racy, 0
     finally:
         if was_enabled:
@@ -155,17 +163,13 @@ def _shared(conn: Any, parts: list[Found], ctx: Ctx) -> tuple[set[str], int]:
         racy: set[str] = set()
         done: set[int] = set()
         for i in _claims(queue):
-            rows = rows_of(parts[i], ctx)
-            write(conn, rows)
-            racy |= rows.racy
+            _read_into(conn, parts[i], ctx, racy)
             done.add(i)
         status = os.waitpid(pid, 0)[1] if pid is not None else 1
         pid = None
         helped = _copy(conn, part_file, racy) if status == 0 else set()
         for i in sorted(set(range(len(parts))) - done - helped):  # the helper failed: read its parts here
-            rows = rows_of(parts[i], ctx)
-            write(conn, rows)
-            racy |= rows.racy
+            _read_into(conn, parts[i], ctx, racy)
         return racy, len(helped)
     finally:
         os.close(queue)
@@ -255,9 +259,8 @@ def _copy(conn: Any, part_file: Path, racy: set[str]) -> set[int]:
         return set()
     try:
         helped = {i for (i,) in rows("SELECT part FROM parts")}
-        for table, n in _COLUMNS.items():
-            conn.executemany(f"INSERT OR REPLACE INTO {table} VALUES ({','.join('?' * n)})",
-                             rows(f"SELECT * FROM {table}"))
+        for table, sql in _INSERT.items():
+            conn.executemany(sql, rows(f"SELECT * FROM {table}"))
         racy |= {f for (f,) in rows("SELECT folder FROM racy")}
         return helped
     except _Lost:
