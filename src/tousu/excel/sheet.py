@@ -2,20 +2,18 @@
 
 Every font is named for Chinese (等线, GB2312 charset) so Excel, WPS and LibreOffice agree; every
 sheet prints with a header (company, 月份, 内部资料 when customers are unmasked) and a footer
-`第 N 页 共 M 页`. Strings are explicit text cells (excel.safe), times real Excel dates.
+`第 N 页 共 M 页`. Strings are always text cells (excel.xmlrows), times real Excel dates.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from copy import copy
 from datetime import datetime
 from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.chart import BarChart
 from openpyxl.drawing.spreadsheet_drawing import AnchorMarker, TwoCellAnchor
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
@@ -23,7 +21,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.indexed_list import IndexedList
 from openpyxl.worksheet.properties import PageSetupProperties
 
-from tousu.excel.safe import excel_time, looks_like_formula, set_text
+from tousu.excel.safe import excel_time
+from tousu.excel.xmlrows import rows_sheet
 
 FONT = "等线"
 GB2312 = 134  # the font's character set: tells Excel and WPS it is a Chinese font
@@ -139,7 +138,7 @@ class PageHeader:
 
 
 class Sheet:
-    """A streaming worksheet with Chinese headers, widths, frozen header and A4 print setup.
+    """A streaming worksheet (its rows written as text, excel.xmlrows) with Chinese headers, widths, frozen header and A4 print setup.
 
     It prints its own columns only (the print area is set by `finish`), fitted to the width of
     an A4 page. A list sheet prints grid lines; a `boxed` sheet (the summaries, with blank rows,
@@ -149,7 +148,7 @@ class Sheet:
     def __init__(self, wb: Workbook, title: str, widths: Sequence[float], *, landscape: bool,
                  freeze: str | None = None, print_rows: str | None = None, boxed: bool = False,
                  header: PageHeader | None = None) -> None:
-        self.ws = wb.create_sheet(title)
+        self.ws = rows_sheet(wb, title)
         self.widths = list(widths)
         self.landscape = landscape
         self.heights: dict[int, float] = {}
@@ -157,7 +156,7 @@ class Sheet:
         self.last_row = 0  # rows a chart reaches below the written ones count for the print area
         self.boxed = boxed
         self.cols = len(self.widths)  # the widest row written
-        self._styles: dict[tuple[str, str | None], Any] = {}
+        self._styles: dict[tuple[str, str | None], int] = {}
         for i, w in enumerate(widths, 1):
             self.ws.column_dimensions[get_column_letter(i)].width = w
         ps = self.ws.page_setup
@@ -200,8 +199,6 @@ class Sheet:
                 cells.append(self._cell(v.value, "boxed" if self.boxed and v.style == "cell" else v.style, v.fmt))
             else:
                 cells.append(self._cell(v, style, None))
-        if height:
-            self.ws.row_dimensions[self.row].height = height
         self.heights[self.row] = height or LINE_HEIGHT
         if merge and merge > 1:
             self.ws.merged_cells.add(f"A{self.row}:{get_column_letter(merge)}{self.row}")
@@ -209,7 +206,7 @@ class Sheet:
             self.ws.merged_cells.add(f"{get_column_letter(first)}{self.row}:{get_column_letter(last)}{self.row}")
         if len(cells) > self.cols:
             self.cols = len(cells)
-        self.ws.append(cells)
+        self.ws.add_row(cells, height)
         return self.row
 
     def fit_height(self, values: Sequence[Any], spans: Sequence[tuple[int, int]] = (), *,
@@ -243,38 +240,25 @@ class Sheet:
         last = max(self.row, self.last_row, 1)
         self.ws.print_area = f"A1:{get_column_letter(self.cols)}{last}"
 
-    def _cell(self, value: Any, style: str, fmt: str | None) -> Any:
-        if isinstance(value, str) and ILLEGAL_CHARACTERS_RE.search(value):
-            value = ILLEGAL_CHARACTERS_RE.sub("", value)  # control characters a worksheet cannot hold (as the 台账)
-        if style == "cell" and fmt is None and not isinstance(value, datetime) and not looks_like_formula(value):
-            # A plain value: openpyxl stores it as is (a string not starting with '=' is always a string
-            # cell), and skipping the cell object halves the time of a 10,000-complaint month.
-            return value
-        cell = WriteOnlyCell(self.ws)
+    def _cell(self, value: Any, style: str, fmt: str | None) -> tuple[Any, int]:
+        """(value, style id) for excel.xmlrows: a datetime as naive China time in DATE_FORMAT."""
         if isinstance(value, datetime):
-            cell.value = excel_time(value)
+            value = excel_time(value)
             fmt = fmt or DATE_FORMAT
-        elif value is None:
-            pass
-        elif isinstance(value, str):
-            set_text(cell, value)
-        else:
-            cell.value = value
-        cell._style = copy(self._style(style, fmt))
-        return cell
-
-    def _style(self, style: str, fmt: str | None) -> Any:
-        """The style array of (style, number format), built once: setting fonts cell by cell is slow."""
         key = (style, fmt)
         found = self._styles.get(key)
         if found is None:
-            proto = WriteOnlyCell(self.ws)
-            for attr, v in _STYLES.get(style, {}).items():
-                setattr(proto, attr, v)
-            if fmt:
-                proto.number_format = fmt
-            found = self._styles[key] = proto._style
-        return found
+            found = self._styles[key] = self.ws.style_id(self._style(style, fmt))
+        return value, found
+
+    def _style(self, style: str, fmt: str | None) -> Any:
+        """The style array of (style, number format): fonts, fills and borders set once, not cell by cell."""
+        proto = WriteOnlyCell(self.ws)
+        for attr, v in _STYLES.get(style, {}).items():
+            setattr(proto, attr, v)
+        if fmt:
+            proto.number_format = fmt
+        return proto._style
 
 
 def count_step(largest: float) -> int:
