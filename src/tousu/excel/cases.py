@@ -6,12 +6,13 @@ A long text (诉求内容 and the like) goes on in further rows, labelled （续
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.worksheet.pagebreak import Break
 
-from tousu.excel.sheet import LINE_HEIGHT, Sheet, Styled, lines_of, note, page_header, print_width
+from tousu.excel.sheet import LINE_HEIGHT, Sheet, Styled, lines_of, note, page_header, print_width, row_height
 from tousu.timeutil import from_iso
 
 MAX_LINES = 24  # lines of text per row: Excel's rows stop at 409 points; longer text goes on in more rows
@@ -44,19 +45,28 @@ def split_text(text: str, width: float, max_lines: int = MAX_LINES) -> list[str]
     return pieces + [current] if current or not pieces else pieces
 
 
+@lru_cache(maxsize=64)
+def _label_lines(label: str) -> int:
+    return lines_of(label, _CASE_WIDTHS[0])
+
+
 def _case_rows(b: dict[str, Any], n: int) -> list[tuple[list[Any], float | None]]:
-    """One case's rows (values, height), its title first; long texts over several rows."""
+    """One case's rows (values, height: None for one line), its title first; long texts over several rows.
+    A row is as tall as its label's or its text's wrapped lines (Sheet.fit_height's rule, once a piece)."""
     cu = b["customer"]
     rows: list[tuple[list[Any], float | None]] = [
         ([Styled(f"（{n}）{b['id']} {b['category']}·{b['item']}", "block"), Styled("", "block")], 20),
-        ([Styled("受理时间", "label"), Styled(from_iso(b["received_at"]), "left")], None)]
+        ([Styled("受理时间", "label"), Styled(from_iso(b["received_at"]), "left")], row_height(_label_lines("受理时间")))]
     facts = [("基本情况", f"受理渠道：{b['channel']}；95598工单编号：{b['ref'] or '—'}；责任单位：{b['unit'] or '—'}；"
                           f"事件等级：{b['severity']}；越级：{'、'.join(b['escalated_to']) or '无'}；状态：{b['state']}；"
                           f"回访：{b['revisit'] or '—'}"),
              ("客户", f"{cu['name']}　电话：{cu['phone']}　户号：{cu['account'] or '—'}　地址：{cu['address'] or '—'}")]
+    width = _CASE_WIDTHS[1]
     for label, text in facts + [(label, b[key]) for label, key in _BLOCK_ROWS]:
-        for i, piece in enumerate(split_text(text, _CASE_WIDTHS[1])):
-            rows.append(([Styled(label if i == 0 else f"{label}（续）", "label"), Styled(piece, "wrap")], None))
+        for i, piece in enumerate(split_text(text, width)):
+            name = label if i == 0 else f"{label}（续）"
+            lines = max(_label_lines(name), lines_of(piece, width))
+            rows.append(([Styled(name, "label"), Styled(piece, "wrap")], row_height(lines)))
     return rows
 
 
@@ -74,14 +84,14 @@ def cases_sheet(wb: Workbook, r: dict[str, Any]) -> None:
     used = 0.0
     breaks = []
     for n, b in enumerate(r["bulletins"], 1):
-        rows = [(values, height or sh.fit_height(values) or LINE_HEIGHT) for values, height in _case_rows(b, n)]
-        need = LINE_HEIGHT + sum(h for _, h in rows)
+        rows = _case_rows(b, n)
+        need = LINE_HEIGHT + sum(height or LINE_HEIGHT for _, height in rows)
         if used and used + need > budget:
             breaks.append(Break(id=sh.row))
             used = 0.0
         sh.add()
         for values, height in rows:
-            sh.add(values, height=height if height != LINE_HEIGHT else None)
+            sh.add(values, height=height)
         used += need
     # set once: openpyxl checks the whole list again on each append (a province's month has thousands)
     sh.ws.row_breaks.brk = (*sh.ws.row_breaks.brk, *breaks)

@@ -91,7 +91,16 @@ def print_width(text: str) -> float:
 
 def lines_of(text: str, width: float) -> int:
     """Wrapped lines of `text` in a column `width` units wide (print_width: on the safe side)."""
-    return sum(max(1, math.ceil(print_width(part) / max(width - 2, 1))) for part in str(text).split("\n"))
+    per_line = max(width - 2, 1)
+    text = str(text)
+    if "\n" not in text:  # most cells: one paragraph
+        return max(1, math.ceil(print_width(text) / per_line))
+    return sum(max(1, math.ceil(print_width(part) / per_line)) for part in text.split("\n"))
+
+
+def row_height(lines: int) -> float | None:
+    """A row's height for `lines` wrapped lines (Excel's rows stop at 409 points), None for one line."""
+    return min(409, LINE_HEIGHT * lines + 3) if lines > 1 else None
 
 
 MASKED_NOTE = "客户姓名、电话、户号、地址已屏蔽（对投诉举报者严格保密）。"
@@ -220,7 +229,7 @@ class Sheet:
             raw, wraps = (v.value, v.style in _WRAPPING) if isinstance(v, Styled) else (v, style in _WRAPPING)
             if wraps and isinstance(raw, str) and i < len(self.widths):
                 lines = max(lines, lines_of(raw, span_width.get(i, self.widths[i])))
-        return min(409, LINE_HEIGHT * lines + 3) if lines > 1 else None
+        return row_height(lines)
 
     def wrapped(self, values: Sequence[Any], *, style: str = "wrap", spans: Sequence[tuple[int, int]] = ()) -> int:
         """A row of wrapped text, tall enough for its longest cell."""

@@ -28,14 +28,13 @@ from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import to_excel
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
-_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
 _CHUNK = 1 << 20  # characters of row text gathered before they are written to the temporary file
 
 
 def _text(value: str) -> str:
     if ILLEGAL_CHARACTERS_RE.search(value):
         value = ILLEGAL_CHARACTERS_RE.sub("", value)
-    body = value.translate(_ESCAPES)
+    body = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
     if value != value.strip():
         return f'<is><t xml:space="preserve">{body}</t></is>'
     return f"<is><t>{body}</t></is>"
