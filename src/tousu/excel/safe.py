@@ -2,9 +2,10 @@
 
 Cell values that can never run as a formula (SPEC §6): openpyxl writes any
 string starting with '=' as a formula; Excel and WPS also evaluate text
-starting with + - @ (and tab / CR tricks) when a user edits the cell. Text is
-therefore written as an explicit string cell (data_type 's'), so it stays text
-whatever a customer typed.
+starting with + - @ (and tab / CR tricks) when a user edits the cell. tousu's
+sheets therefore write every string as an inline string cell (excel.xmlrows),
+so it stays text whatever a customer typed; `set_text` does the same for a cell
+of an ordinary openpyxl sheet.
 
 Files (SPEC §7): tousu.files checks the output path before anything is computed,
 and a workbook appears whole or not at all (both re-exported here). Times are
@@ -19,12 +20,6 @@ from typing import Any
 
 from tousu.files import check_output, save_atomic  # noqa: F401 - the xlsx writers' and commands' names
 from tousu.timeutil import from_iso, to_china
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def looks_like_formula(text: str) -> bool:
-    return isinstance(text, str) and text.startswith(FORMULA_STARTS)
 
 
 def set_text(cell: Any, value: Any) -> Any:
