@@ -156,7 +156,7 @@ ARRANGE = {  # how far the complaint is taken first (foundation_helpers.walk), s
 @pytest.mark.parametrize("args", STEPS, ids=[s[0] for s in STEPS])
 def test_every_step_command_obeys_strict(data_dir: Path, tmp_path: Path, args: tuple[str, ...],
                                         monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("TOUSU_USER", "王五")  # the arranging steps: a valid fallback
+    monkeypatch.setenv("TOUSU_USER", "李四")  # the arranging steps: a valid fallback, not the name given below
     cli = strict_cli(data_dir, tmp_path)
     cli.add()
     if args[0] in ARRANGE:
@@ -166,8 +166,12 @@ def test_every_step_command_obeys_strict(data_dir: Path, tmp_path: Path, args: t
     extra = ("--at", "2026-11-02 16:00") if args[0] != "add" else ()
     refuse(cli, "经办人「小刘」（--by）不是组织机构（{}）中的人员（rules.yaml 的 operators: strict 要求经办人"
                 f"是其中的人员），可选：{STAFF}".format(data_dir / "org.yaml"), *args, *extra, "--by", "小刘")
-    # the refusal is the name's: the same command, allowed in this state, is recorded with a staff name
+    # the refusal is the name's: the same command, allowed in this state, records its step by the staff name
+    before = [] if args[0] == "add" else show(cli, CID, "2026-11-02 16:05")["history"]
     r = cli(*args, *extra, "--by", "王五")
     ok(r)
     cid = r.stdout.strip().splitlines()[-1] if args[0] == "add" else CID
-    assert show(cli, cid, "2026-11-02 16:05")["history"][-1]["by"] == "王五"
+    after = show(cli, cid, "2026-11-02 16:05")["history"]
+    step = lambda e: (e["action"], e["at"], e["by"])  # noqa: E731 - an undo marks the step it withdraws
+    assert [step(e) for e in after[:-1]] == [step(e) for e in before], after
+    assert after[-1]["action"] == args[0] and after[-1]["by"] == "王五", after[-1]
