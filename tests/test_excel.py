@@ -335,6 +335,36 @@ def test_history_sheet_problems_name_the_sheet(cli: Cli, tmp_path: Path) -> None
     assert records(target) == {}
 
 
+def test_history_steps_import_cannot_replay_are_named_not_a_crash(cli: Cli, tmp_path: Path) -> None:
+    """A 台账 whose 处理记录 holds a 更正, 撤销 or 催办 (tousu's own export): each such complaint refused at
+    that row, saying what to do; without their 处理记录 rows the same 台账 imports from its main sheet."""
+    a = cli.add(received_at="2025-11-03 09:00")
+    ok(cli("correct", a, "--field", "name", "--value", "王晓明", "--reason", "听错了", "--at", "2025-11-03 09:10"))
+    b = cli.add(received_at="2025-11-04 09:00", phone="13800000001")
+    ok(cli("dispatch", b, "--unit", "城关供电所", "--at", "2025-11-04 09:30"))
+    ok(cli("undo", b, "--reason", "派错了", "--at", "2025-11-04 09:40"))
+    c = cli.add(received_at="2025-11-05 09:00", phone="13800000002")
+    ok(cli("urge", c, "--at", "2025-11-05 09:20"))
+    xlsx = tmp_path / "c.xlsx"
+    ok(cli("export", "-o", xlsx))
+    target = new_data(tmp_path, "t")
+    err = refused(Cli(target)("import", xlsx), "「c.xlsx」有 3 处错误，未导入任何数据")
+    text = "".join(x.strip() for x in err.splitlines())
+    for label in ("更正", "催办", "撤销"):
+        assert f"「步骤」：步骤「{label}」不能从处理记录导入" in text, text
+    assert "受理、派发" in text and "或删去这件投诉在「处理记录」中的行" in text
+    assert records(target) == {}
+
+    wb = load_workbook(xlsx)
+    ws = wb["处理记录"]
+    for r in range(ws.max_row, 1, -1):
+        if ws.cell(r, 1).value in (a, b, c):
+            ws.delete_rows(r)
+    wb.save(xlsx)
+    ok(Cli(target)("import", xlsx))
+    assert sorted(records(target)) == sorted([a, b, c])
+
+
 @pytest.mark.parametrize(("make", "message"), [
     (lambda p: p / "nope.xlsx", "找不到文件「"),
     (lambda p: (p / "a.xlsx").write_text("not a workbook") and p / "a.xlsx", "不是有效的 xlsx 文件"),
