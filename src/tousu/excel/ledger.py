@@ -130,7 +130,6 @@ def _print_setup(ws: Any, title: str, internal: bool) -> None:
 
 def _write_sheet(wb: Any, title: str, headers: list[str], widths: list[int], rows: Iterable[list[Any]],
                  internal: bool = True) -> None:
-    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
@@ -143,15 +142,9 @@ def _write_sheet(wb: Any, title: str, headers: list[str], widths: list[int], row
     ws.freeze_panes = "B2"
     _print_setup(ws, title, internal)
 
-    def style(**kw: Any) -> int:
-        proto = WriteOnlyCell(ws)
-        for attr, value in kw.items():
-            setattr(proto, attr, value)
-        return ws.style_id(proto._style)
-
-    head = style(font=Font(name=FONT, charset=GB2312, bold=True), fill=PatternFill("solid", fgColor="DDEBF7"),
-                 alignment=Alignment(horizontal="center", vertical="center", wrap_text=True))
-    when, day = style(number_format=TIME_FORMAT), style(number_format="yyyy-mm-dd")
+    head = ws.style_of(font=Font(name=FONT, charset=GB2312, bold=True), fill=PatternFill("solid", fgColor="DDEBF7"),
+                       alignment=Alignment(horizontal="center", vertical="center", wrap_text=True))
+    when, day = ws.style_of(number_format=TIME_FORMAT), ws.style_of(number_format="yyyy-mm-dd")
     ws.add_row([(h, head) for h in headers])
     n = 1
     for row in rows:

@@ -13,7 +13,6 @@ from datetime import datetime
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.chart import BarChart
 from openpyxl.drawing.spreadsheet_drawing import AnchorMarker, TwoCellAnchor
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
@@ -147,7 +146,8 @@ class PageHeader:
 
 
 class Sheet:
-    """A streaming worksheet (its rows written as text, excel.xmlrows) with Chinese headers, widths, frozen header and A4 print setup.
+    """A streaming worksheet (its rows written as text, excel.xmlrows) with Chinese headers, widths,
+    frozen header and A4 print setup.
 
     It prints its own columns only (the print area is set by `finish`), fitted to the width of
     an A4 page. A list sheet prints grid lines; a `boxed` sheet (the summaries, with blank rows,
@@ -256,18 +256,10 @@ class Sheet:
             fmt = fmt or DATE_FORMAT
         key = (style, fmt)
         found = self._styles.get(key)
-        if found is None:
-            found = self._styles[key] = self.ws.style_id(self._style(style, fmt))
+        if found is None:  # fonts, fills and borders looked up once per (style, format), not cell by cell
+            attrs = dict(_STYLES.get(style, {}), **({"number_format": fmt} if fmt else {}))
+            found = self._styles[key] = self.ws.style_of(**attrs)
         return value, found
-
-    def _style(self, style: str, fmt: str | None) -> Any:
-        """The style array of (style, number format): fonts, fills and borders set once, not cell by cell."""
-        proto = WriteOnlyCell(self.ws)
-        for attr, v in _STYLES.get(style, {}).items():
-            setattr(proto, attr, v)
-        if fmt:
-            proto.number_format = fmt
-        return proto._style
 
 
 def count_step(largest: float) -> int:

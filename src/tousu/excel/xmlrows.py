@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
@@ -61,6 +62,13 @@ class RowsWorksheet(WriteOnlyWorksheet):
         if style is None or not any(style):
             return 0
         return self.parent._cell_styles.add(style)
+
+    def style_of(self, **attrs: Any) -> int:
+        """The style id of a cell with these openpyxl attributes (font=…, border=…, number_format=…)."""
+        proto = WriteOnlyCell(self)
+        for name, value in attrs.items():
+            setattr(proto, name, value)
+        return self.style_id(proto._style)
 
     def add_row(self, cells: Iterable[tuple[Any, int]], height: float | None = None) -> int:
         """Append a row of (value, style id); returns its number. A `height` in points is kept as the

@@ -239,8 +239,9 @@ _HISTORY_STEPS: dict[str, HistoryStep] = {
     "assess": _assess,
 }
 
-_REPLAYED = [label for action, label in ACTIONS.items() if action == "add" or action in _HISTORY_STEPS]
-"""The 步骤 a 处理记录 row may name: 受理 and the steps replayed through lifecycle (not 更正, 撤销, 作废, 催办)."""
+_REPLAYED = {"add", *_HISTORY_STEPS}
+"""The steps a 处理记录 row may name: 受理 and those replayed through lifecycle (not 更正, 撤销, 作废, 催办)."""
+_REPLAYED_LABELS = [label for action, label in ACTIONS.items() if action in _REPLAYED]
 
 
 class _History:
@@ -271,11 +272,11 @@ class _History:
         label = cells.text(v.get("action"))
         action = ACTION_BY_LABEL.get(label or "", label if label in ACTIONS else None)
         if action is None:
-            self.bad(n, "action", f"未知的步骤「{label or ''}」，可选：{choices(_REPLAYED)}")
+            self.bad(n, "action", f"未知的步骤「{label or ''}」，可选：{choices(_REPLAYED_LABELS)}")
             return None
-        if action not in _HISTORY_STEPS and action != "add":
+        if action not in _REPLAYED:
             self.bad(n, "action", f"步骤「{label}」不能从处理记录导入（导入只重现受理到考核的处理步骤），可选："
-                                  f"{choices(_REPLAYED)}；或删去这件投诉在「处理记录」中的行，按「投诉台账」中的一行导入")
+                                  f"{choices(_REPLAYED_LABELS)}；或删去这件投诉在「处理记录」中的行，按「投诉台账」中的一行导入")
             return None
         at = self._time(n, v, "at")
         if at is None and len(self.r.problems) == before:
