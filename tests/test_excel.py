@@ -365,6 +365,27 @@ def test_history_steps_import_cannot_replay_are_named_not_a_crash(cli: Cli, tmp_
     assert sorted(records(target)) == sorted([a, b, c])
 
 
+def test_the_history_sheet_may_hold_several_steps_per_work_order(cli: Cli, tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    """A 台账 at the limit of work orders has about seven 处理记录 rows for each: tousu's own export of a
+    city's year (10,000 orders, ~75,000 steps) imports in one go; the history sheet has a limit of its own."""
+    from tousu.excel.importing import sheets
+
+    ids = walk(cli)
+    xlsx = tmp_path / "台账.xlsx"
+    ok(cli("export", "-o", xlsx))
+    steps = sum(1 for _ in load_workbook(xlsx, read_only=True)["处理记录"].iter_rows()) - 1
+    assert steps > 5 + sheets.HEADER_SCAN_ROWS > len(ids)  # more steps than the work-order limit below
+    monkeypatch.setattr(sheets, "MAX_ROWS", 5)
+    target = new_data(tmp_path, "t")
+    ok(Cli(target)("import", xlsx))
+    assert sorted(records(target)) == sorted(ids)
+
+    monkeypatch.setattr(sheets, "MAX_ROWS", 0)  # 4 work orders still pass (the header rows' slack); the steps not
+    other = new_data(tmp_path, "u")
+    refused(Cli(other)("import", xlsx), "工作表「处理记录」超过一次导入的上限 0 行（平均每件工单 10 条）")
+    assert records(other) == {}
+
+
 @pytest.mark.parametrize(("make", "message"), [
     (lambda p: p / "nope.xlsx", "找不到文件「"),
     (lambda p: (p / "a.xlsx").write_text("not a workbook") and p / "a.xlsx", "不是有效的 xlsx 文件"),

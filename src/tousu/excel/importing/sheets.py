@@ -17,6 +17,7 @@ from tousu.excel.importing.mapping import Mapping, norm_header
 from tousu.excel.importing.xls import is_xls, open_xls
 
 MAX_ROWS = 50_000  # work orders in one import: a big city's year of complaints; more is split by month
+STEPS_PER_ORDER = 10  # 处理记录 rows allowed per work order on average (tousu's export has about seven)
 MAX_COLUMNS = 500
 MAX_UNZIPPED = 512 * 2**20  # the xlsx's declared uncompressed size
 SPLIT_HINT = (f"请在 Excel/WPS 中按受理月份筛选，把每月的工单另存为一个 xlsx 文件（每个不超过 {MAX_ROWS} 行），"
@@ -87,11 +88,19 @@ def _check_zip(path: Path) -> None:
                          f"（正常的导出表远小于此；也可能是损坏或恶意构造的文件）：{SPLIT_HINT}")
 
 
-def _check_dimensions(path: Path, ws: Any) -> None:
+def _limit(history: bool) -> tuple[int, str]:
+    """The most rows one import reads from the main sheet or 处理记录, and how the limit is said."""
+    if history:
+        return MAX_ROWS * STEPS_PER_ORDER, f"{MAX_ROWS * STEPS_PER_ORDER} 行（平均每件工单 {STEPS_PER_ORDER} 条）"
+    return MAX_ROWS, f"{MAX_ROWS} 行"
+
+
+def _check_dimensions(path: Path, ws: Any, history: bool) -> None:
     """The sheet's declared size, before its rows are read."""
     rows, cols = getattr(ws, "max_row", None), getattr(ws, "max_column", None)
-    if isinstance(rows, int) and rows > MAX_ROWS + HEADER_SCAN_ROWS:
-        raise TousuError(f"「{path.name}」的工作表「{ws.title}」有 {rows} 行，超过一次导入的上限 {MAX_ROWS} 行：{SPLIT_HINT}")
+    most, said = _limit(history)
+    if isinstance(rows, int) and rows > most + HEADER_SCAN_ROWS:
+        raise TousuError(f"「{path.name}」的工作表「{ws.title}」有 {rows} 行，超过一次导入的上限 {said}：{SPLIT_HINT}")
     if isinstance(cols, int) and cols > MAX_COLUMNS:
         raise TousuError(f"「{path.name}」的工作表「{ws.title}」有 {cols} 列，超过导入的上限 {MAX_COLUMNS} 列："
                          f"请删去多余的列（只保留工单的各项）后另存再导入")
@@ -161,7 +170,8 @@ def skip_reason(row: tuple[Any, ...], header_row: bool = False) -> str | None:
     return None
 
 
-def _read_sheet(ws: Any, lookup: Lookup, known: set[str], progress: Progress | None, phase: str) -> SheetRows:
+def _read_sheet(ws: Any, lookup: Lookup, known: set[str], progress: Progress | None, phase: str,
+                history: bool = False) -> SheetRows:
     rows_iter = ws.iter_rows(values_only=True)
     head: list[Row] = []
     for n, row in enumerate(rows_iter, 1):
@@ -174,10 +184,11 @@ def _read_sheet(ws: Any, lookup: Lookup, known: set[str], progress: Progress | N
     total = ws.max_row if isinstance(getattr(ws, "max_row", None), int) else None
     data: list[Row] = []
     skipped = [(n, skip_reason(row, True) or "表头之前的行") for n, row in head if n < best_n]
+    most, said = _limit(history)
 
     def keep(n: int, row: tuple[Any, ...]) -> None:
-        if n > MAX_ROWS + HEADER_SCAN_ROWS:  # a sheet whose dimension did not say so
-            raise TousuError(f"工作表「{ws.title}」超过一次导入的上限 {MAX_ROWS} 行：{SPLIT_HINT}")
+        if n > most + HEADER_SCAN_ROWS:  # a sheet whose dimension did not say so
+            raise TousuError(f"工作表「{ws.title}」超过一次导入的上限 {said}：{SPLIT_HINT}")
         why = skip_reason(row)
         if why is None:
             data.append((n, row))
@@ -224,13 +235,13 @@ def read(path: Path, *, sheet: str | None, mapping: Mapping, progress: Progress 
         main_name = _main_sheet(path, names, sheet)
         known = {c.header for c in MAIN}
         sheets = [wb[main_name]] + ([wb[HISTORY_SHEET]] if HISTORY_SHEET in names and main_name != HISTORY_SHEET else [])
-        for ws in sheets:
-            _check_dimensions(path, ws)
+        for i, ws in enumerate(sheets):
+            _check_dimensions(path, ws, history=i > 0)
         main = _read_sheet(sheets[0], main_lookup(mapping), known, progress, "读取")
         history = None
         if len(sheets) > 1:
             hlookup = {c.header: (i, c.key) for i, c in enumerate(HISTORY)}
-            history = _read_sheet(sheets[1], hlookup, set(hlookup), progress, "读取处理记录")
+            history = _read_sheet(sheets[1], hlookup, set(hlookup), progress, "读取处理记录", history=True)
         return Sheets(path, main, history, getattr(wb, "epoch", datetime(1899, 12, 30)))
     except TousuError:
         raise
