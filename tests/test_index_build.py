@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from tousu.config import rules as rules_mod
+from tousu import forking
 from tousu.domain.workdays import WorkCalendar
 from tousu.storage import cachedir, index, indexbuild
 from tousu.storage.store import Store
@@ -25,7 +26,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "bench"))
 import make_data  # noqa: E402
 
-pytestmark = pytest.mark.skipif(not indexbuild._can_fork(), reason="the helper is forked on Linux with 2 cores")
+pytestmark = pytest.mark.skipif(not forking.can_fork(), reason="the helper is forked on Linux with 2 cores")
 
 
 @pytest.fixture(autouse=True)

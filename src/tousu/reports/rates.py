@@ -70,6 +70,13 @@ class Tally:
         self.counts[key][1] += 1
         self.counts[key][0] += bool(hit)
 
+    def join(self, other: Tally) -> None:
+        """Add another tally's counts to these."""
+        for k, (n, d) in other.counts.items():
+            mine = self.counts.setdefault(k, [0, 0])
+            mine[0] += n
+            mine[1] += d
+
     def rates(self) -> dict[str, float | None]:
         return {k: ratio(n, d) for k, (n, d) in self.counts.items()}
 

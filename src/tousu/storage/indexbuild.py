@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import gc
 import os
-import sys
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -28,6 +26,7 @@ from tousu.config.yamlio import Unreadable
 from tousu.domain.deadlines import stages
 from tousu.domain.lifecycle import rule_problems
 from tousu.domain.workdays import WorkCalendar
+from tousu.forking import can_fork, flush_output
 from tousu.storage import files, findings, records
 from tousu.storage.indexrows import encode_problems, encode_stage, encode_summary, encode_tally, lookup_keys
 from tousu.storage.indexwalk import StatKey
@@ -122,7 +121,7 @@ def store(conn: Any, found: Found, ctx: Ctx) -> tuple[set[str], int]:
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        if len(found) >= HELPER_MIN and _can_fork():
+        if len(found) >= HELPER_MIN and can_fork():
             size = max(PART, -(-len(found) // 8_192))  # at most 8 192 part numbers: 32 KiB, within a pipe's buffer
             return _shared(conn, [found[i:i + size] for i in range(0, len(found), size)], ctx)
         racy: set[str] = set()
@@ -132,18 +131,6 @@ def store(conn: Any, found: Found, ctx: Ctx) -> tuple[set[str], int]:
     finally:
         if was_enabled:
             gc.enable()
-
-
-def _can_fork() -> bool:
-    """A second core, and a system where a forked copy of this process can go on as it is: Linux, and no
-    other thread (tousu runs none; a program that embeds it might, and a lock one held would stay held in
-    the copy)."""
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        cores = os.cpu_count() or 1
-    return (cores >= 2 and sys.platform.startswith("linux") and hasattr(os, "fork")
-            and threading.active_count() == 1)
 
 
 def _shared(conn: Any, parts: list[Found], ctx: Ctx) -> tuple[set[str], int]:
@@ -191,11 +178,7 @@ def _remove(path: Path) -> None:
 
 def _fork(queue: int, parts: list[Found], ctx: Ctx, part_file: Path) -> int | None:
     """The helper's process id (None: no process could be made, this one reads every part)."""
-    for stream in (sys.stdout, sys.stderr):  # the helper never writes to them, but no copy of unwritten output
-        try:  # may exist (none at all under pythonw; closed under some crons)
-            stream.flush()  # type: ignore[union-attr]
-        except (AttributeError, ValueError, OSError):
-            pass
+    flush_output()  # the helper never writes to stdout or stderr, but no copy of unwritten output may exist
     try:
         pid = os.fork()
     except OSError:

@@ -1,0 +1,119 @@
+"""Work cut in two on two cores: the second half in a forked helper process, its result back through a pipe.
+
+A computation over many records that is a pure function of its part (the same answer wherever it runs)
+may be spread over two cores: `in_parts(work, items)` gives `[work(first half), work(second half)]`, the
+second worked out in a copy of this process made by `os.fork` (nothing to load again: the copy has the
+records already) and sent back pickled. Only where a copy can go on as it is — Linux, two cores or more,
+no other thread (a lock another thread held would stay held in the copy) — and only for HALVES_MIN items
+or more, where the work outweighs the fork and the pickling. A helper that fails in any way — an
+exception, a crash, a kill, a result that does not unpickle — costs only time: its half is worked out
+here, so the answer is always the one this process alone would give. The pickle is read only from the
+helper this process made, through its own pipe.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import sys
+import threading
+from collections.abc import Callable, Sequence
+from typing import TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+HALVES_MIN = 2_000  # items of work below which one process is quicker (a fork and a pickle cost ~30 ms)
+
+
+def can_fork() -> bool:
+    """A second core, and a system where a forked copy of this process can go on as it is: Linux, and no
+    other thread (tousu runs none; a program that embeds it might, and a lock one held would stay held in
+    the copy)."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cores = os.cpu_count() or 1
+    return (cores >= 2 and sys.platform.startswith("linux") and hasattr(os, "fork")
+            and threading.active_count() == 1)
+
+
+def flush_output() -> None:
+    """Before a fork: no copy of unwritten output may exist (no stream at all under pythonw; closed under
+    some crons)."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):
+            pass
+
+
+def in_parts(work: Callable[[Sequence[T]], R], items: Sequence[T], min_items: int | None = None) -> list[R]:
+    """[work(items)], or [work(first half), work(second half)] with the second in a forked helper when that
+    pays (module docstring; `min_items` None: HALVES_MIN). `work` must be a pure function of its part,
+    with a result that pickles; joining the parts' results is the caller's."""
+    if len(items) < (HALVES_MIN if min_items is None else min_items) or not can_fork():
+        return [work(items)]
+    mid = len(items) // 2
+    first, second = items[:mid], items[mid:]
+    fd, pid = _fork(work, second)
+    if pid is None:
+        return [work(items)]
+    done = False
+    try:
+        mine = work(first)
+        theirs = _receive(fd, pid)
+        done = True
+    finally:
+        os.close(fd)
+        if not done:  # this process failed (or was interrupted): the helper's work is of no use
+            try:
+                os.kill(pid, 9)
+                os.waitpid(pid, 0)
+            except OSError:
+                pass
+    return [mine, work(second) if theirs is None else theirs[0]]
+
+
+def _fork(work: Callable[[Sequence[T]], R], part: Sequence[T]) -> tuple[int, int | None]:
+    """The read end of the helper's pipe and its process id (None: no helper could be made)."""
+    read, write = os.pipe()
+    flush_output()
+    try:
+        pid = os.fork()
+    except OSError:
+        os.close(read)
+        os.close(write)
+        return -1, None
+    if pid == 0:
+        _helper(read, write, work, part)  # never returns
+    os.close(write)
+    return read, pid
+
+
+def _helper(read: int, write: int, work: Callable[[Sequence[T]], R], part: Sequence[T]) -> None:
+    """The forked helper: the pickled result of its part into the pipe; exit 0 only then. It never returns,
+    nor touches the parent's open files or output (os._exit: nothing of the parent's is finalised)."""
+    code = 1
+    try:
+        os.close(read)
+        data = memoryview(pickle.dumps(work(part), protocol=pickle.HIGHEST_PROTOCOL))
+        while data:
+            data = data[os.write(write, data):]
+        code = 0
+    finally:
+        os._exit(code)
+
+
+def _receive(fd: int, pid: int) -> tuple[R] | None:
+    """The helper's result (in a 1-tuple, since a result may be None), or None when it failed."""
+    chunks = []
+    while chunk := os.read(fd, 1 << 20):
+        chunks.append(chunk)
+    status = os.waitpid(pid, 0)[1]
+    if status != 0:
+        return None
+    try:
+        return (pickle.loads(b"".join(chunks)),)
+    except Exception:  # noqa: BLE001 - a truncated or garbled pickle: work the half out here
+        return None
