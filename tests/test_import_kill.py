@@ -162,3 +162,26 @@ def test_a_stray_temp_file_of_the_id_register_is_removed_too(tmp_path: Path) -> 
     assert Store(data).recover() == ["已清理 1 个被中断的 tousu 命令留下的临时文件"]
     assert not stray.exists() and live.exists() and note.exists()
     assert sorted(_leftovers(data)) == sorted([live, note])
+
+
+def test_a_kill_while_the_finished_journal_is_deleted_leaves_nothing_to_recover(tmp_path: Path,
+                                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """The journal is renamed away before it is deleted: a kill in the deletion (here: MANIFEST gone, COMMITTED
+    left, as a SIGKILL after rmtree's first removals leaves it) leaves .tousu-journal.old, which the next command
+    only deletes; before, every later command failed on the half-deleted journal (无法读写 …/MANIFEST) until it
+    was removed by hand, and a kill one removal later made recover say the import was undone though it was not."""
+    from tousu.storage.store import Store
+
+    data = _data(tmp_path / "d")
+    target = data / "complaints" / "2025-11" / "TS202511030001.yaml"
+    j = journal.Journal(data)
+    j.begin()
+    j.stage(target, "id: TS202511030001\n", new=True)
+    j.commit()
+    with monkeypatch.context() as m:
+        m.setattr(journal.shutil, "rmtree", lambda p, *a, **k: (Path(p) / "MANIFEST").unlink())  # "killed" there
+        j.apply()
+    assert not (data / journal.JOURNAL).exists() and (data / journal.OLD / "COMMITTED").exists()
+    assert Store(data).recover() == []
+    assert target.read_text(encoding="utf-8") == "id: TS202511030001\n"
+    assert _leftovers(data) == [] and not (data / journal.OLD).exists()

@@ -5,7 +5,10 @@ the data folder, `DATA/.tousu-journal/` (files/ mirrors the data folder's
 paths), flushed to disk, listed in MANIFEST, and then the transaction commits by
 renaming COMMITTED.tmp to COMMITTED — one atomic step. Only then are the files
 moved into place: a new record by hard link (never over a record that appeared
-meanwhile), a changed one by rename. The folder is removed last.
+meanwhile), a changed one by rename. The folder is removed last, and never in
+place: it is first renamed to `.tousu-journal.old` (one atomic step), then that
+is deleted, so a kill while deleting never leaves a half-deleted journal (say
+COMMITTED without MANIFEST) for recover to read.
 
 `recover` runs before any command reads the data folder: an interrupted
 transaction with COMMITTED is completed (its remaining files moved into place),
@@ -24,6 +27,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 JOURNAL = ".tousu-journal"
+OLD = f"{JOURNAL}.old"
+"""A finished (or abandoned) journal being deleted: nothing in it counts any more."""
 _MANIFEST = "MANIFEST"
 _COMMITTED = "COMMITTED"
 # tousu's temporary names beside a record: .TS202611260001.yaml.<pid>.<random>.tmp (yamlio writes them)
@@ -50,7 +55,7 @@ class Journal:
 
     def begin(self) -> None:
         if self.dir.exists():  # left by a crash: recover() runs first, so this is a leftover of an abort
-            shutil.rmtree(self.dir)
+            _discard(self.dir)
         (self.dir / "files").mkdir(parents=True)
 
     def stage(self, target: Path, text: str, *, new: bool) -> None:
@@ -72,7 +77,10 @@ class Journal:
         _fsync_dir(self.dir)
 
     def abort(self) -> None:
-        shutil.rmtree(self.dir, ignore_errors=True)
+        try:
+            _discard(self.dir)
+        except OSError:
+            shutil.rmtree(self.dir, ignore_errors=True)
 
     # ---- applying ----
 
@@ -80,7 +88,7 @@ class Journal:
         """Move the committed files into place (`self.done` lists them as they go), then drop the folder."""
         self.done: list[Path] = []
         _apply(self.root, self.dir, self.entries, self.done, progress)
-        shutil.rmtree(self.dir)
+        _discard(self.dir)
 
 
 def _apply(root: Path, jdir: Path, entries: list[Entry], done: list[Path], progress=None) -> None:  # noqa: ANN001
@@ -122,6 +130,9 @@ def recover(root: Path) -> list[str]:
     """
     notes: list[str] = []
     jdir = Path(root) / JOURNAL
+    old = Path(root) / OLD
+    if old.is_dir() and not old.is_symlink():  # a kill while a finished journal was deleted: only delete it
+        shutil.rmtree(old)
     if jdir.is_dir() and not jdir.is_symlink():
         if (jdir / _COMMITTED).is_file():
             done: list[Path] = []
@@ -129,11 +140,21 @@ def recover(root: Path) -> list[str]:
             notes.append(f"上次的导入被中断（已提交）：已完成，移入 {len(done)} 个记录文件")
         else:
             notes.append("上次的导入被中断（未提交）：已撤销，该次导入没有写入任何记录")
-        shutil.rmtree(jdir)
+        _discard(jdir)
     removed = clean_temp_files(Path(root) / "complaints") + _clean(Path(root), ROOT_TEMP_NAME)
     if removed:
         notes.append(f"已清理 {removed} 个被中断的 tousu 命令留下的临时文件")
     return notes
+
+
+def _discard(jdir: Path) -> None:
+    """Remove a journal folder: renamed away first (atomic), so no kill leaves part of it under its name."""
+    old = jdir.with_name(OLD)
+    if old.exists():
+        shutil.rmtree(old)
+    os.rename(jdir, old)
+    _fsync_dir(jdir.parent)
+    shutil.rmtree(old)
 
 
 def clean_temp_files(folder: Path) -> int:

@@ -233,7 +233,7 @@ class Store:
     def recover(self) -> list[str]:
         """Complete or roll back an interrupted import and clean stray temp files (storage.journal);
         what was done, for the command to say. Every command over the data folder runs this first."""
-        if not (self.root / journal.JOURNAL).exists():
+        if not (self.root / journal.JOURNAL).exists() and not (self.root / journal.OLD).exists():
             listed = _listings(self.complaints)
             if not _has_temp(listed) and not _has_root_temp(self.root):
                 self._listed = (time.monotonic(), listed)  # nothing to do: the index's walk, next, need not
