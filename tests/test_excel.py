@@ -366,8 +366,9 @@ def test_history_steps_import_cannot_replay_are_named_not_a_crash(cli: Cli, tmp_
 
 
 def test_the_history_sheet_may_hold_several_steps_per_work_order(cli: Cli, tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
-    """A 台账 at the limit of work orders has about seven 处理记录 rows for each: tousu's own export of a
-    city's year (10,000 orders, ~75,000 steps) imports in one go; the history sheet has a limit of its own."""
+    """A 台账 has about seven 处理记录 rows per work order: tousu's own export of a city's year (10,000 orders,
+    75,289 steps) imports in one go; the history sheet has a limit of its own (ten per order of the main
+    sheet's limit), with its own remedy."""
     from tousu.excel.importing import sheets
 
     ids = walk(cli)
@@ -382,7 +383,8 @@ def test_the_history_sheet_may_hold_several_steps_per_work_order(cli: Cli, tmp_p
 
     monkeypatch.setattr(sheets, "MAX_ROWS", 0)  # 4 work orders still pass (the header rows' slack); the steps not
     other = new_data(tmp_path, "u")
-    refused(Cli(other)("import", xlsx), "工作表「处理记录」超过一次导入的上限 0 行（平均每件工单 10 条）")
+    refused(Cli(other)("import", xlsx), "工作表「处理记录」超过一次导入的上限 0 行（平均每件工单 10 条）：",
+            "tousu export --month 逐月导出")
     assert records(other) == {}
 
 

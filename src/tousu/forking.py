@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import os
 import pickle
+import signal
 import sys
 import threading
 from collections.abc import Callable, Sequence
-from typing import TypeVar
+from typing import Any, TypeVar
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -56,46 +57,87 @@ def in_parts(work: Callable[[Sequence[T]], R], items: Sequence[T], min_items: in
         return [work(items)]
     mid = len(items) // 2
     first, second = items[:mid], items[mid:]
-    fd, pid = _fork(work, second)
-    if pid is None:
-        return [work(items)]
-    done = False
+    made: list[_Helper] = []  # filled before Ctrl-C can reach this process again: nothing is ever left behind
     try:
+        if not _fork(work, second, made):
+            return [work(items)]
         mine = work(first)
-        theirs = _receive(fd, pid)
-        done = True
+        theirs = made[0].result()
     finally:
-        os.close(fd)
-        if not done:  # this process failed (or was interrupted): the helper's work is of no use
-            try:
-                os.kill(pid, 9)
-                os.waitpid(pid, 0)
-            except OSError:
-                pass
+        for helper in made:
+            helper.close()  # and, if this process failed or was interrupted, the helper is killed and reaped
     return [mine, work(second) if theirs is None else theirs[0]]
 
 
-def _fork(work: Callable[[Sequence[T]], R], part: Sequence[T]) -> tuple[int, int | None]:
-    """The read end of the helper's pipe and its process id (None: no helper could be made)."""
-    read, write = os.pipe()
-    flush_output()
+class _Helper:
+    """A forked helper working out one part: the read end of its pipe, and its process id until reaped."""
+
+    def __init__(self, fd: int, pid: int) -> None:
+        self.fd: int | None = fd
+        self.pid: int | None = pid
+
+    def result(self) -> tuple[Any] | None:
+        """The helper's result (in a 1-tuple, since a result may be None), or None when it failed."""
+        assert self.fd is not None and self.pid is not None
+        chunks = []
+        while chunk := os.read(self.fd, 1 << 20):
+            chunks.append(chunk)
+        status = os.waitpid(self.pid, 0)[1]
+        self.pid = None
+        if status != 0:
+            return None
+        try:
+            return (pickle.loads(b"".join(chunks)),)
+        except Exception:  # noqa: BLE001 - a truncated or garbled pickle: work the half out here
+            return None
+
+    def close(self) -> None:
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
+        if self.pid is not None:  # not reaped: this process failed first, the helper's work is of no use
+            try:
+                os.kill(self.pid, signal.SIGKILL)
+                os.waitpid(self.pid, 0)
+            except OSError:
+                pass
+            self.pid = None
+
+
+def _fork(work: Callable[[Sequence[T]], R], part: Sequence[T], made: list[_Helper]) -> bool:
+    """Start a helper working out `part`, into `made`; False when no pipe or no process could be made.
+    Ctrl-C is held back from the fork until the helper is in `made` (and, in the helper, until it has the
+    default handling: it ends at once), so no KeyboardInterrupt ever runs this process's code in the copy
+    nor loses a helper."""
     try:
-        pid = os.fork()
+        read, write = os.pipe()
     except OSError:
-        os.close(read)
+        return False
+    flush_output()
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        try:
+            pid = os.fork()
+        except OSError:
+            os.close(read)
+            os.close(write)
+            return False
+        if pid == 0:
+            _helper(read, write, work, part, held)  # never returns
         os.close(write)
-        return -1, None
-    if pid == 0:
-        _helper(read, write, work, part)  # never returns
-    os.close(write)
-    return read, pid
+        made.append(_Helper(read, pid))
+        return True
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
 
 
-def _helper(read: int, write: int, work: Callable[[Sequence[T]], R], part: Sequence[T]) -> None:
+def _helper(read: int, write: int, work: Callable[[Sequence[T]], R], part: Sequence[T], held: Any) -> None:
     """The forked helper: the pickled result of its part into the pipe; exit 0 only then. It never returns,
     nor touches the parent's open files or output (os._exit: nothing of the parent's is finalised)."""
     code = 1
     try:
+        signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C ends the helper at once, as it ends the command
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
         os.close(read)
         data = memoryview(pickle.dumps(work(part), protocol=pickle.HIGHEST_PROTOCOL))
         while data:
@@ -103,17 +145,3 @@ def _helper(read: int, write: int, work: Callable[[Sequence[T]], R], part: Seque
         code = 0
     finally:
         os._exit(code)
-
-
-def _receive(fd: int, pid: int) -> tuple[R] | None:
-    """The helper's result (in a 1-tuple, since a result may be None), or None when it failed."""
-    chunks = []
-    while chunk := os.read(fd, 1 << 20):
-        chunks.append(chunk)
-    status = os.waitpid(pid, 0)[1]
-    if status != 0:
-        return None
-    try:
-        return (pickle.loads(b"".join(chunks)),)
-    except Exception:  # noqa: BLE001 - a truncated or garbled pickle: work the half out here
-        return None

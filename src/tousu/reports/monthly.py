@@ -22,11 +22,11 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from tousu.domain.workdays import WorkCalendar
-from tousu.forking import in_parts
 from tousu.domain.deadlines import HOTLINE, Stage, stages
 from tousu.domain.model import Complaint
 from tousu.domain.privacy import Masker
 from tousu.config.rules import Rules
+from tousu.forking import in_parts
 from tousu.reports.cases import NOT_DISPATCHED, case_bulletin
 from tousu.reports.listing import stage_json
 from tousu.reports.rates import RATES, Tally, tally, tally_units
@@ -105,7 +105,10 @@ class _Counts:
                 self.late.append(_late_row(c, s, self.as_of))
 
     def _unit_tallies(self, c: Complaint, st: list[Stage]) -> dict[str, Tally]:
-        for name in {s.unit for s in st if s.unit} | ({c.unit} if c.unit else set()):
+        """A row for every unit the complaint was dispatched to (in the order met, whatever the hash seed),
+        also one with no stage left (every step of its dispatch of unknown time) but its revisit's result."""
+        met = [s.unit for s in st] + [c.unit] + [e.unit for e in c.steps if e.action == "dispatch"]
+        for name in dict.fromkeys(u for u in met if u):
             if name not in self.by_unit:  # handled a dispatch, though no order of the month is its now
                 self.by_unit[name] = {"received": 0, "counted": 0, "late_stages": 0, "_t": Tally.new()}
         return {name: u["_t"] for name, u in self.by_unit.items()}
@@ -350,6 +353,7 @@ def month_report(
     tallied = [(t.received_at, t.counted) for t in tallies]
     current = sorted((c for c in seen if start <= c.received_at < end), key=lambda c: (c.received_at, c.id))
     unit_names = list(dict.fromkeys(list(units) + sorted({c.unit or NOT_DISPATCHED for c in current})))
+
     def count(part: Sequence[Complaint]) -> _Counts:
         counted = _Counts(rules, cal, mon, as_of, unit_names, unmask)
         for c in part:

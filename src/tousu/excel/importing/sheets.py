@@ -22,6 +22,8 @@ MAX_COLUMNS = 500
 MAX_UNZIPPED = 512 * 2**20  # the xlsx's declared uncompressed size
 SPLIT_HINT = (f"请在 Excel/WPS 中按受理月份筛选，把每月的工单另存为一个 xlsx 文件（每个不超过 {MAX_ROWS} 行），"
               "再逐个导入（重复导入同一工单不会重复建档）")
+HISTORY_SPLIT_HINT = ("请按受理月份分成几个文件（tousu export --month 逐月导出；或在 Excel/WPS 中把每月的工单连同"
+                      "「处理记录」中这些工单的行另存为一个 xlsx 文件），再逐个导入（重复导入同一工单不会重复建档）")
 HEADER_SCAN_ROWS = 20  # titles, 导出时间, 查询条件 and blank rows may sit above the header row
 _TOTAL = re.compile(r"^\s*(合计|总计|小计|共计)")
 _NOTE = re.compile(r"^\s*(注|备注|说明|注意|制表|审核人|打印)")
@@ -89,10 +91,11 @@ def _check_zip(path: Path) -> None:
 
 
 def _limit(history: bool) -> tuple[int, str]:
-    """The most rows one import reads from the main sheet or 处理记录, and how the limit is said."""
+    """The most rows one import reads from the main sheet or 处理记录, and how the limit and the remedy are said."""
     if history:
-        return MAX_ROWS * STEPS_PER_ORDER, f"{MAX_ROWS * STEPS_PER_ORDER} 行（平均每件工单 {STEPS_PER_ORDER} 条）"
-    return MAX_ROWS, f"{MAX_ROWS} 行"
+        most = MAX_ROWS * STEPS_PER_ORDER
+        return most, f"{most} 行（平均每件工单 {STEPS_PER_ORDER} 条）：{HISTORY_SPLIT_HINT}"
+    return MAX_ROWS, f"{MAX_ROWS} 行：{SPLIT_HINT}"
 
 
 def _check_dimensions(path: Path, ws: Any, history: bool) -> None:
@@ -100,7 +103,7 @@ def _check_dimensions(path: Path, ws: Any, history: bool) -> None:
     rows, cols = getattr(ws, "max_row", None), getattr(ws, "max_column", None)
     most, said = _limit(history)
     if isinstance(rows, int) and rows > most + HEADER_SCAN_ROWS:
-        raise TousuError(f"「{path.name}」的工作表「{ws.title}」有 {rows} 行，超过一次导入的上限 {said}：{SPLIT_HINT}")
+        raise TousuError(f"「{path.name}」的工作表「{ws.title}」有 {rows} 行，超过一次导入的上限 {said}")
     if isinstance(cols, int) and cols > MAX_COLUMNS:
         raise TousuError(f"「{path.name}」的工作表「{ws.title}」有 {cols} 列，超过导入的上限 {MAX_COLUMNS} 列："
                          f"请删去多余的列（只保留工单的各项）后另存再导入")
@@ -188,7 +191,7 @@ def _read_sheet(ws: Any, lookup: Lookup, known: set[str], progress: Progress | N
 
     def keep(n: int, row: tuple[Any, ...]) -> None:
         if n > most + HEADER_SCAN_ROWS:  # a sheet whose dimension did not say so
-            raise TousuError(f"工作表「{ws.title}」超过一次导入的上限 {said}：{SPLIT_HINT}")
+            raise TousuError(f"工作表「{ws.title}」超过一次导入的上限 {said}")
         why = skip_reason(row)
         if why is None:
             data.append((n, row))
