@@ -36,6 +36,16 @@ def test_nth_workday_after_does_not_count_the_start_day() -> None:
     assert cal.nth_workday_after(date(2026, 9, 30), 4) == date(2026, 10, 12)
 
 
+def test_a_span_is_what_a_deadline_basis_says_of_the_days() -> None:
+    """span(day, n): the n-th working day after `day`, the special days after `day` up to it, the unknown years."""
+    cal = WorkCalendar()
+    assert cal.span(date(2026, 9, 30), 1) == (date(2026, 10, 8), "10-01…10-07 国庆节", ())
+    assert cal.span(date(2026, 9, 30), 3) == (date(2026, 10, 10), "10-01…10-07 国庆节，10-10 国庆节调休上班", ())
+    assert cal.span(date(2026, 11, 2), 4) == (date(2026, 11, 6), "", ())
+    assert cal.span(date(2026, 12, 30), 4) == (date(2027, 1, 5), "", (2027,))
+    assert cal.span(date(2026, 9, 30), 3) is cal.span(date(2026, 9, 30), 3)  # worked out once
+
+
 def test_year_after_the_library_falls_back_to_monday_to_friday() -> None:
     cal = WorkCalendar()
     assert cal.covered(2026) and not cal.covered(2027)

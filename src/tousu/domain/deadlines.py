@@ -85,16 +85,14 @@ def working_day_deadline(start: datetime, n: int, cal: WorkCalendar, rule: str =
     clock time on that day.
     """
     start = to_china(start)
-    day = cal.nth_workday_after(start.date(), n)
+    day, special, uncovered = cal.span(start.date(), n)
     if rule == "same_clock":
         at = datetime.combine(day, start.timetz().replace(tzinfo=None), CHINA)
     else:
         at = datetime.combine(day + timedelta(days=1), time(), CHINA)
-    special = cal.explain(start.date() + timedelta(days=1), day)
     basis = f"{human(start)} 起{n}个工作日"
     if special:
         basis += f"（{special}）"
-    uncovered = cal.uncovered_years(start.date(), day)
     if uncovered:
         basis += "；" + "、".join(f"{y}年按周一至周五" for y in uncovered)
     return Deadline(at, basis, uncovered)
@@ -137,7 +135,7 @@ class _Clocks:
         limit = self.rules.stages.get(key) or REVIEW
         if limit.unit == "with_revisit":  # SPEC §3: review is due with the revisit unless it has a limit of its own
             d = deadline_for(self.rules.stages["revisit"], at, self.cal, self.rules.working_day_rule)
-            return limit, replace(d, basis=f"{d.basis}（与回访同一期限）")
+            return limit, Deadline(d.at, f"{d.basis}（与回访同一期限）", d.uncovered)
         return limit, deadline_for(limit, at, self.cal, self.rules.working_day_rule)
 
     def start(self, key: str, at: datetime, bound: bool = False, done_at: datetime | None = None) -> None:

@@ -62,6 +62,7 @@ class WorkCalendar:
         # the calendar never changes once built, so remember the answers.
         self._nth: dict[tuple[date, int], date] = {}
         self._explained: dict[tuple[date, date], str] = {}
+        self._spans: dict[tuple[date, int], tuple[date, str, tuple[int, ...]]] = {}
 
     def _lib_covers(self, year: int) -> bool:
         known = self._lib_years.get(year)
@@ -117,6 +118,16 @@ class WorkCalendar:
                 left -= 1
         self._nth[(day, n)] = current
         return current
+
+    def span(self, day: date, n: int) -> tuple[date, str, tuple[int, ...]]:
+        """The n-th working day after `day`, what breaks the Monday–Friday pattern on the days after `day` up
+        to it (`explain`), and the years between whose schedule is unknown: all a deadline's basis says."""
+        hit = self._spans.get((day, n))
+        if hit is None:
+            last = self.nth_workday_after(day, n)
+            hit = self._spans[(day, n)] = (last, self.explain(day + timedelta(days=1), last),
+                                           self.uncovered_years(day, last))
+        return hit
 
     def uncovered_years(self, first: date, last: date) -> tuple[int, ...]:
         """Years between two dates (inclusive) whose schedule is unknown."""
