@@ -185,3 +185,16 @@ def test_a_kill_while_the_finished_journal_is_deleted_leaves_nothing_to_recover(
     assert Store(data).recover() == []
     assert target.read_text(encoding="utf-8") == "id: TS202511030001\n"
     assert _leftovers(data) == [] and not (data / journal.OLD).exists()
+
+    # A link of that name, to a folder of someone else's, is only unlinked (its target kept), and the next
+    # import goes through.
+    elsewhere = tmp_path / "elsewhere"
+    (elsewhere / "keep").mkdir(parents=True)
+    (data / journal.OLD).symlink_to(elsewhere, target_is_directory=True)
+    j = journal.Journal(data)
+    j.begin()
+    j.stage(target.with_name("TS202511030002.yaml"), "id: TS202511030002\n", new=True)
+    j.commit()
+    j.apply()
+    assert (elsewhere / "keep").is_dir() and not (data / journal.OLD).exists()
+    assert target.with_name("TS202511030002.yaml").exists() and Store(data).recover() == []

@@ -130,9 +130,7 @@ def recover(root: Path) -> list[str]:
     """
     notes: list[str] = []
     jdir = Path(root) / JOURNAL
-    old = Path(root) / OLD
-    if old.is_dir() and not old.is_symlink():  # a kill while a finished journal was deleted: only delete it
-        shutil.rmtree(old)
+    _drop_old(Path(root) / OLD)  # a kill while a finished journal was deleted: only delete it
     if jdir.is_dir() and not jdir.is_symlink():
         if (jdir / _COMMITTED).is_file():
             done: list[Path] = []
@@ -150,11 +148,18 @@ def recover(root: Path) -> list[str]:
 def _discard(jdir: Path) -> None:
     """Remove a journal folder: renamed away first (atomic), so no kill leaves part of it under its name."""
     old = jdir.with_name(OLD)
-    if old.exists():
-        shutil.rmtree(old)
+    _drop_old(old)
     os.rename(jdir, old)
     _fsync_dir(jdir.parent)
     shutil.rmtree(old)
+
+
+def _drop_old(old: Path) -> None:
+    """Delete a journal renamed away; a symlink of that name (not tousu's) only loses the link."""
+    if old.is_symlink() or old.is_file():
+        old.unlink()
+    elif old.is_dir():
+        shutil.rmtree(old)
 
 
 def clean_temp_files(folder: Path) -> int:
