@@ -166,10 +166,12 @@ def test_every_step_command_obeys_strict(data_dir: Path, tmp_path: Path, args: t
     extra = ("--at", "2026-11-02 16:00") if args[0] != "add" else ()
     refuse(cli, "经办人「小刘」（--by）不是组织机构（{}）中的人员（rules.yaml 的 operators: strict 要求经办人"
                 f"是其中的人员），可选：{STAFF}".format(data_dir / "org.yaml"), *args, *extra, "--by", "小刘")
-    # the refusal is the name's: the same command, allowed in this state, records its step by the staff name
+    # the refusal is the name's: the same command, allowed in this state, records its step by the staff name,
+    # completed from the name as people type it (the command records what strict resolved, not what was typed)
     before = [] if args[0] == "add" else show(cli, CID, "2026-11-02 16:05")["history"]
-    r = cli(*args, *extra, "--by", "王五")
+    r = cli(*args, *extra, "--by", " 王 ")
     ok(r)
+    assert "经办人「王」按「王五」记录（--by）" in r.stderr, r.stderr
     cid = r.stdout.strip().splitlines()[-1] if args[0] == "add" else CID
     after = show(cli, cid, "2026-11-02 16:05")["history"]
     step = lambda e: (e["action"], e["at"], e["by"])  # noqa: E731 - an undo marks the step it withdraws
