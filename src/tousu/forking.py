@@ -8,7 +8,8 @@ no other thread (a lock another thread held would stay held in the copy) — and
 or more, where the work outweighs the fork and the pickling. A helper that fails in any way — an
 exception, a crash, a kill, a result that does not unpickle — costs only time: its half is worked out
 here, so the answer is always the one this process alone would give. The pickle is read only from the
-helper this process made, through its own pipe.
+helper this process made, through its own pipe. `spawn`, the fork itself (Ctrl-C held back over it, the
+copy never back in this process's code), is shared with the index build's helper (storage/indexbuild.py).
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ def can_fork() -> bool:
             and threading.active_count() == 1)
 
 
-def flush_output() -> None:
+def _flush_output() -> None:
     """Before a fork: no copy of unwritten output may exist (no stream at all under pythonw; closed under
     some crons)."""
     for stream in (sys.stdout, sys.stderr):
@@ -105,43 +106,53 @@ class _Helper:
 
 
 def _fork(work: Callable[[Sequence[T]], R], part: Sequence[T], made: list[_Helper]) -> bool:
-    """Start a helper working out `part`, into `made`; False when no pipe or no process could be made.
-    Ctrl-C is held back from the fork until the helper is in `made` (and, in the helper, until it has the
-    default handling: it ends at once), so no KeyboardInterrupt ever runs this process's code in the copy
-    nor loses a helper."""
+    """Start a helper working out `part`, into `made`; False when no pipe or no process could be made."""
     try:
         read, write = os.pipe()
     except OSError:
         return False
-    flush_output()
+
+    def keep(pid: int) -> None:
+        os.close(write)
+        made.append(_Helper(read, pid))
+
+    if spawn(lambda: _send(read, write, work, part), keep):
+        return True
+    os.close(read)
+    os.close(write)
+    return False
+
+
+def _send(read: int, write: int, work: Callable[[Sequence[T]], R], part: Sequence[T]) -> None:
+    """In the helper: the pickled result of its part into the pipe."""
+    os.close(read)
+    data = memoryview(pickle.dumps(work(part), protocol=pickle.HIGHEST_PROTOCOL))
+    while data:
+        data = data[os.write(write, data):]
+
+
+def spawn(child: Callable[[], object], keep: Callable[[int], None]) -> bool:
+    """Fork a helper process that runs `child()` and exits: 0 if it returned, 1 if it raised. It never
+    returns into this process's code, nor finalises anything of this process's (os._exit). Ctrl-C is held
+    back over the fork: `keep(pid)` runs here before it can arrive, so no helper is ever lost, and in the
+    helper it has the default handling (the helper ends at once). False: no process could be made."""
+    _flush_output()
     held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     try:
         try:
             pid = os.fork()
         except OSError:
-            os.close(read)
-            os.close(write)
             return False
         if pid == 0:
-            _helper(read, write, work, part, held)  # never returns
-        os.close(write)
-        made.append(_Helper(read, pid))
+            code = 1
+            try:
+                signal.signal(signal.SIGINT, signal.SIG_DFL)
+                signal.pthread_sigmask(signal.SIG_SETMASK, held)
+                child()
+                code = 0
+            finally:
+                os._exit(code)
+        keep(pid)
         return True
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, held)
-
-
-def _helper(read: int, write: int, work: Callable[[Sequence[T]], R], part: Sequence[T], held: Any) -> None:
-    """The forked helper: the pickled result of its part into the pipe; exit 0 only then. It never returns,
-    nor touches the parent's open files or output (os._exit: nothing of the parent's is finalised)."""
-    code = 1
-    try:
-        signal.signal(signal.SIGINT, signal.SIG_DFL)  # Ctrl-C ends the helper at once, as it ends the command
-        signal.pthread_sigmask(signal.SIG_SETMASK, held)
-        os.close(read)
-        data = memoryview(pickle.dumps(work(part), protocol=pickle.HIGHEST_PROTOCOL))
-        while data:
-            data = data[os.write(write, data):]
-        code = 0
-    finally:
-        os._exit(code)

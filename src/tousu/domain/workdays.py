@@ -58,10 +58,8 @@ class WorkCalendar:
         self._override_years = {d.year for d in self._holidays} | {d.year for d in self._workdays}
         self._cache: dict[date, DayInfo] = {}
         self._lib_years: dict[int, bool] = {}
-        # Deadlines of a month's complaints share a few hundred (day, n) pairs:
-        # the calendar never changes once built, so remember the answers.
-        self._nth: dict[tuple[date, int], date] = {}
-        self._explained: dict[tuple[date, date], str] = {}
+        # Deadlines of a month's complaints share a few hundred (day, n) pairs: the calendar never changes
+        # once built, so `span` remembers its answers.
         self._spans: dict[tuple[date, int], tuple[date, str, tuple[int, ...]]] = {}
 
     def _lib_covers(self, year: int) -> bool:
@@ -108,15 +106,11 @@ class WorkCalendar:
         """The n-th working day after `day` (the day itself not counted; n ≥ 1)."""
         if n < 1:
             raise ValueError("n must be at least 1")
-        hit = self._nth.get((day, n))
-        if hit is not None:
-            return hit
         current, left = day, n
         while left:
             current += timedelta(days=1)
             if self.is_workday(current):
                 left -= 1
-        self._nth[(day, n)] = current
         return current
 
     def span(self, day: date, n: int) -> tuple[date, str, tuple[int, ...]]:
@@ -145,12 +139,6 @@ class WorkCalendar:
 
     def explain(self, first: date, last: date) -> str:
         """'10-01…10-07 国庆节, 10-10 国庆节调休上班' for the days in [first, last]."""
-        hit = self._explained.get((first, last))
-        if hit is None:
-            hit = self._explained[(first, last)] = self._explain(first, last)
-        return hit
-
-    def _explain(self, first: date, last: date) -> str:
         groups: list[tuple[date, date, str]] = []
         for info in self.special_days(first, last):
             label = info.describe()

@@ -70,6 +70,11 @@ MARKETING = "市场营销部"
 """Owes 营销部审核 (SPEC §2): a row of the late-stage summary whether or not org.yaml lists it."""
 
 
+def _unit_row() -> dict[str, Any]:
+    """A unit's row of the bulletin before anything is counted in it (late_stages: at the end, `tables`)."""
+    return {"received": 0, "counted": 0, "late_stages": 0, "_t": Tally.new()}
+
+
 class _Counts:
     """The month's complaints counted one by one into the bulletin's tables."""
 
@@ -77,7 +82,7 @@ class _Counts:
                  unmask: bool) -> None:
         self.rules, self.cal, self.mon, self.as_of, self.unmask = rules, cal, mon, as_of, unmask
         self.by_unit: dict[str, dict[str, Any]] = {
-            u: {"received": 0, "counted": 0, "late_stages": 0, "_t": Tally.new()} for u in unit_names}
+            u: _unit_row() for u in unit_names}
         self.by_item: dict[str, dict[str, Any]] = {
             item: {"category": cat, "received": 0, "counted": 0, "by_unit": {}}
             for cat, items in rules.taxonomy.items() for item in items}
@@ -110,7 +115,7 @@ class _Counts:
         met = [s.unit for s in st] + [c.unit] + [e.unit for e in c.steps if e.action == "dispatch"]
         for name in dict.fromkeys(u for u in met if u):
             if name not in self.by_unit:  # handled a dispatch, though no order of the month is its now
-                self.by_unit[name] = {"received": 0, "counted": 0, "late_stages": 0, "_t": Tally.new()}
+                self.by_unit[name] = _unit_row()
         return {name: u["_t"] for name, u in self.by_unit.items()}
 
     def __getstate__(self) -> dict[str, Any]:
@@ -123,7 +128,7 @@ class _Counts:
         name first met there comes after the names met here)."""
         later = vars(other)
         for name, u in later["by_unit"].items():
-            mine = self.by_unit.setdefault(name, {"received": 0, "counted": 0, "late_stages": 0, "_t": Tally.new()})
+            mine = self.by_unit.setdefault(name, _unit_row())
             mine["received"] += u["received"]
             mine["counted"] += u["counted"]
             mine["_t"].join(u["_t"])
@@ -177,12 +182,11 @@ class _Counts:
             t = u.pop("_t")
             u["rates"] = t.rates()
             u["rate_counts"] = t.detail()
-        for x in self.late:
-            if x["owner"] in self.by_unit:
-                self.by_unit[x["owner"]]["late_stages"] += 1
         by_owner: dict[str, int] = {}
         for x in self.late:
             by_owner[x["owner"]] = by_owner.get(x["owner"], 0) + 1
+        for name, u in self.by_unit.items():  # counted at the end: a row may be made after its late stages
+            u["late_stages"] = by_owner.get(name, 0)
         return {
             "states": dict(self.states),
             "by_severity": self.by_severity,

@@ -26,7 +26,7 @@ from tousu.config.yamlio import Unreadable
 from tousu.domain.deadlines import stages
 from tousu.domain.lifecycle import rule_problems
 from tousu.domain.workdays import WorkCalendar
-from tousu.forking import can_fork, flush_output
+from tousu.forking import can_fork, spawn
 from tousu.storage import files, findings, records
 from tousu.storage.indexrows import encode_problems, encode_stage, encode_summary, encode_tally, lookup_keys
 from tousu.storage.indexwalk import StatKey
@@ -178,14 +178,9 @@ def _remove(path: Path) -> None:
 
 def _fork(queue: int, parts: list[Found], ctx: Ctx, part_file: Path) -> int | None:
     """The helper's process id (None: no process could be made, this one reads every part)."""
-    flush_output()  # the helper never writes to stdout or stderr, but no copy of unwritten output may exist
-    try:
-        pid = os.fork()
-    except OSError:
-        return None
-    if pid == 0:
-        _helper(queue, parts, ctx, part_file)  # never returns
-    return pid
+    pids: list[int] = []
+    spawn(lambda: _helper(queue, parts, ctx, part_file), pids.append)
+    return pids[0] if pids else None
 
 
 def _claims(queue: int) -> Iterator[int]:
@@ -195,30 +190,25 @@ def _claims(queue: int) -> Iterator[int]:
 
 
 def _helper(queue: int, parts: list[Found], ctx: Ctx, part_file: Path) -> None:
-    """The forked helper: its parts' rows into `part_file`, committed at the end; exit 0 only then. It never
-    returns, nor touches the parent's open index or output (os._exit: nothing of the parent's is finalised)."""
-    code = 1
-    try:
-        import sqlite3
+    """In the forked helper (forking.spawn: exit 0 only when this returns): its parts' rows into `part_file`,
+    committed at the end. It never touches the parent's open index or output."""
+    import sqlite3
 
-        out = sqlite3.connect(part_file, isolation_level=None)
-        out.execute("PRAGMA journal_mode=OFF")  # read only after a clean exit: nothing to recover
-        out.execute("PRAGMA synchronous=OFF")
-        for table, n in _COLUMNS.items():  # untyped columns: the values come back exactly as given
-            out.execute(f"CREATE TABLE {table} ({','.join(f'c{j}' for j in range(n))})")
-        out.execute("CREATE TABLE parts (part INTEGER NOT NULL)")
-        out.execute("CREATE TABLE racy (folder TEXT NOT NULL)")
-        out.execute("BEGIN")
-        for i in _claims(queue):
-            rows = rows_of(parts[i], ctx)
-            write(out, rows)
-            out.executemany("INSERT INTO racy VALUES (?)", [(f,) for f in rows.racy])
-            out.execute("INSERT INTO parts VALUES (?)", (i,))
-        out.execute("COMMIT")
-        out.close()
-        code = 0
-    finally:
-        os._exit(code)
+    out = sqlite3.connect(part_file, isolation_level=None)
+    out.execute("PRAGMA journal_mode=OFF")  # read only after a clean exit: nothing to recover
+    out.execute("PRAGMA synchronous=OFF")
+    for table, n in _COLUMNS.items():  # untyped columns: the values come back exactly as given
+        out.execute(f"CREATE TABLE {table} ({','.join(f'c{j}' for j in range(n))})")
+    out.execute("CREATE TABLE parts (part INTEGER NOT NULL)")
+    out.execute("CREATE TABLE racy (folder TEXT NOT NULL)")
+    out.execute("BEGIN")
+    for i in _claims(queue):
+        rows = rows_of(parts[i], ctx)
+        write(out, rows)
+        out.executemany("INSERT INTO racy VALUES (?)", [(f,) for f in rows.racy])
+        out.execute("INSERT INTO parts VALUES (?)", (i,))
+    out.execute("COMMIT")
+    out.close()
 
 
 class _Lost(Exception):
